@@ -1,0 +1,20 @@
+#!/bin/sh
+# Generates the build system if needed and builds measured in DIR (default
+# _build/default) with the given configure options.  Used by run.sh and
+# test.sh; prints where the build is.
+# Usage: scripts/build.sh DIR [configure options...]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-_build/default}
+[ $# -gt 0 ] && shift
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+	autoreconf -fi
+fi
+mkdir -p "$dir"
+cd "$dir"
+if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
+	"$top/configure" -q "$@"
+fi
+make -j"$(nproc)" >/dev/null
+echo "$top/$dir"

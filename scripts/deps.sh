@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs everything measured needs to build, test and benchmark on
+# Debian 12.  Run as root.  Safe to run again: apt-get skips what is there.
+set -eu
+
+pkgs="build-essential autoconf automake libtool pkg-config
+      libevent-dev libpcre2-dev libxml2-dev libxml2-utils libjansson-dev
+      libsqlite3-dev libcurl4-openssl-dev check valgrind"
+
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $pkgs
+# Hyperscan exists only for x86-64; it is an optional, auto-detected
+# dependency (the engine's prefilter and the benchmark's baseline).
+if apt-cache show libhyperscan-dev >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends libhyperscan-dev
+fi

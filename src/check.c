@@ -1,0 +1,240 @@
+/*
+ * check.c - `measured check`: checks files (or standard input) from the
+ * command line and prints the findings for people (text) or programs
+ * (JSON, one object per input on its own line).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "check.h"
+#include "engine.h"
+
+#define CHECK_MAX_INPUT (16u * 1024u * 1024u)
+
+static const char *
+source_words(const char *src)
+{
+	if (strcmp(src, "option") == 0)
+		return "from --date";
+	if (strcmp(src, "text") == 0)
+		return "stated in the text";
+	if (strcmp(src, "today") == 0)
+		return "no date in the text: today";
+	return src;
+}
+
+static json_t *
+item_json(const struct md_measures *m, const struct md_item *it)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "version", m->version,
+	    "item", it->id, "number", it->number ? it->number : "",
+	    "text", it->text);
+}
+
+json_t *
+md_result_json(const char *input, const struct md_result *r)
+{
+	json_t *o, *arr;
+	size_t i, j;
+
+	arr = json_array();
+	for (i = 0; i < r->n; i++) {
+		const struct md_found *f = &r->findings[i];
+		json_t *fo, *also;
+
+		also = json_array();
+		for (j = 0; j < f->nalso; j++)
+			json_array_append_new(also,
+			    item_json(r->measures, f->also[j]));
+		fo = json_pack("{s:s, s:o, s:o, s:s, s:s, s:i, s:f, "
+		    "s:{s:I, s:I}, s:s, s:s}",
+		    "category", f->category,
+		    "measure", item_json(r->measures, f->item),
+		    "also", also,
+		    "rule", f->rule->id,
+		    "plugin", f->plugin,
+		    "severity", f->severity,
+		    "confidence", f->confidence,
+		    "span", "start", (json_int_t)f->start,
+		    "end", (json_int_t)f->end,
+		    "excerpt", f->excerpt,
+		    "reason", f->reason);
+		json_array_append_new(arr, fo);
+	}
+	o = json_pack("{s:s, s:o, s:s, s:s, s:o, s:I}", "input", input,
+	    "version", r->measures ? json_string(r->measures->version) :
+	    json_null(), "date", r->date, "date_source", r->date_source,
+	    "findings", arr, "not_evaluated", (json_int_t)r->not_evaluated);
+	return o;
+}
+
+static void
+print_text(FILE *out, const char *input, const struct md_result *r)
+{
+	size_t i, j;
+
+	fprintf(out, "%s: %zu finding%s; date %s (%s); measures %s\n", input,
+	    r->n, r->n == 1 ? "" : "s", r->date, source_words(r->date_source),
+	    r->measures ? r->measures->version : "none in force");
+	for (i = 0; i < r->n; i++) {
+		const struct md_found *f = &r->findings[i];
+
+		fprintf(out, "\n  [%zu] %s  severity %d/5  rule %s  "
+		    "bytes %zu-%zu\n", i + 1, f->category, f->severity,
+		    f->rule->id, f->start, f->end);
+		fprintf(out, "      measure %s %s%s: %s\n", r->measures->version,
+		    f->item->part ? f->item->part : "",
+		    f->item->number ? f->item->number : f->item->id,
+		    f->item->text);
+		for (j = 0; j < f->nalso; j++)
+			fprintf(out, "      also    %s %s%s: %s\n",
+			    r->measures->version,
+			    f->also[j]->part ? f->also[j]->part : "",
+			    f->also[j]->number ? f->also[j]->number :
+			    f->also[j]->id, f->also[j]->text);
+		fprintf(out, "      text    %.*s\xe3\x80\x90%.*s\xe3\x80\x91%s\n",
+		    (int)f->ex_start, f->excerpt,
+		    (int)(f->ex_end - f->ex_start), f->excerpt + f->ex_start,
+		    f->excerpt + f->ex_end);
+		fprintf(out, "      why     %s\n", f->reason);
+	}
+	if (r->not_evaluated > 0)
+		fprintf(out, "  (%lu rule match%s abandoned at the PCRE2 "
+		    "limits: not evaluated)\n", r->not_evaluated,
+		    r->not_evaluated == 1 ? "" : "es");
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: measured check [-c FILE] [--date YYYY-MM-DD] "
+	    "[--kind notice|complaint]\n"
+	    "                      [--format text|json] FILE...|-\n"
+	    "Checks each document against the measures in force on its date."
+	    "\nExit status: 0 nothing found, 1 findings, 2 an error.\n");
+}
+
+int
+md_check_main(int argc, char **argv, const char *conf_path)
+{
+	static const struct option opts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *date = NULL, *kind = "notice", *format = "text";
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_conf conf;
+	int c, i, status = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			date = optarg;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(kind, "notice") != 0 && strcmp(kind, "complaint") != 0) {
+		fprintf(stderr, "measured check: --kind must be notice or "
+		    "complaint, not \"%s\"\n", kind);
+		return 2;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "measured check: --format must be text or "
+		    "json, not \"%s\"\n", format);
+		return 2;
+	}
+	if (date != NULL && !md_date_valid(date)) {
+		fprintf(stderr, "measured check: --date \"%s\" is not a valid "
+		    "YYYY-MM-DD date\n", date);
+		return 2;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	md_conf_defaults(&conf);
+	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0) {
+		fprintf(stderr, "measured: %s\n", err.msg);
+		md_conf_free(&conf);
+		return 2;
+	}
+	e = md_engine_new(&conf, &err);
+	md_conf_free(&conf);
+	if (e == NULL) {
+		fprintf(stderr, "measured: %s\n", err.msg);
+		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		struct md_input in = { 0 };
+		struct md_result r;
+		size_t len;
+		char *text;
+
+		md_error_clear(&err);
+		text = md_read_file(argv[i], &len, CHECK_MAX_INPUT, &err);
+		if (text == NULL) {
+			fprintf(stderr, "measured check: %s\n", err.msg);
+			status = 2;
+			continue;
+		}
+		in.name = argv[i];
+		in.text = text;
+		in.len = len;
+		in.kind = kind;
+		in.date = date;
+		if (md_engine_check(e, &in, &r, &err) != 0) {
+			fprintf(stderr, "measured check: %s\n", err.msg);
+			status = 2;
+		} else {
+			if (strcmp(format, "json") == 0) {
+				json_t *o = md_result_json(argv[i], &r);
+
+				json_dumpf(o, stdout, JSON_COMPACT |
+				    JSON_PRESERVE_ORDER);
+				fputc('\n', stdout);
+				json_decref(o);
+			} else {
+				print_text(stdout, argv[i], &r);
+			}
+			if (r.plugin_errors > 0)
+				status = 2;
+			else if (r.n > 0 && status == 0)
+				status = 1;
+		}
+		md_result_free(&r);
+		free(text);
+	}
+	md_engine_free(e);
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,1013 @@
+/*
+ * engine.c - runs the plugins over a document.
+ *
+ * Per document: validate and normalize the text (text.c), choose the date
+ * and the measures version in force, run the prefilter once over the
+ * normalized text, then call every plugin's check().  Plugins ask the host
+ * (the md_host table built here) to match their rule pack; only rules the
+ * prefilter left as candidates and that cite the version in force run
+ * their PCRE2 patterns.  Findings come back through the sink, are checked
+ * (known rule, declared category, sane span), de-duplicated and mapped back
+ * to the bytes as submitted.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "plugin.h"
+#include "prefilter.h"
+#include "text.h"
+
+#define EXCERPT_MAX 300		/* bytes of context kept around a span */
+
+struct slot {
+	struct md_opened op;
+	const struct md_plugin *desc;
+	void *state;
+	int initialized;
+	int broken;		/* refused after emitting something bad */
+	struct md_rulepack *pack;
+	const struct md_plugin_conf *conf;
+	struct md_ctx *ctx;
+	struct md_regex **regexes;	/* compiled for it by the host */
+	size_t nregexes;
+};
+
+struct md_ctx {
+	struct md_engine *e;
+	struct slot *slot;
+};
+
+/* What one check() call is working on. */
+struct run {
+	const struct md_document *doc;
+	const struct md_measures *measures;
+	uint8_t *bitmap;
+	struct md_found *found;
+	size_t nfound;
+	unsigned long not_evaluated;
+	size_t plugin_errors;
+};
+
+struct md_engine {
+	struct md_catalog catalog;
+	struct slot *slots;
+	size_t nslots;
+	struct md_rule **rules;	/* all rules, by global index */
+	size_t nrules;
+	struct md_prefilter *pf;
+	struct md_matcher matcher;
+	struct md_host host;
+	struct run *run;
+	struct slot *current;
+};
+
+/* --- host services ----------------------------------------------------- */
+
+static void
+host_log(struct md_ctx *ctx, int priority, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	md_log(priority, "plugin %s: %s", ctx->slot->desc->name, msg);
+}
+
+static const char *
+host_config_get(struct md_ctx *ctx, const char *name)
+{
+	const struct md_plugin_conf *pc = ctx->slot->conf;
+	size_t i;
+
+	if (pc == NULL)
+		return NULL;
+	for (i = 0; i < pc->nopts; i++)
+		if (strcmp(pc->keys[i], name) == 0)
+			return pc->values[i];
+	return NULL;
+}
+
+struct match_list {
+	struct md_match *m;
+	size_t n;
+};
+
+/* A clause that only asks ("请问……会不会停课？") reports nothing. */
+static int
+is_question(const struct md_document *doc, const struct md_clause *c)
+{
+	static const char *const markers[] = { "请问", "会不会", "是否",
+		"能否", "要不要", "吗", "可不可以", "有没有" };
+	size_t end = c->end, i;
+	const char *s = doc->text + c->start;
+	size_t len;
+
+	while (end > c->start && (doc->text[end - 1] == ' ' ||
+	    doc->text[end - 1] == '\n'))
+		end--;
+	if (end == c->start || doc->text[end - 1] != '?')
+		return 0;
+	len = end - c->start;
+	for (i = 0; i < MD_NELEM(markers); i++)
+		if (memmem(s, len, markers[i], strlen(markers[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+region_of(const struct md_document *doc, const struct md_clause *c,
+    enum md_cond_scope scope, size_t *from, size_t *to)
+{
+	if (scope == MD_IN_CLAUSE) {
+		*from = c->start;
+		*to = c->end;
+	} else if (scope == MD_IN_SENTENCE) {
+		*from = doc->sentences[c->sentence].start;
+		*to = doc->sentences[c->sentence].end;
+	} else {
+		*from = 0;
+		*to = doc->len;
+	}
+}
+
+/* 1 when every condition of r holds for the match at clause c; 0 when one
+ * fails; -1 when one could not be evaluated. */
+static int
+conditions_hold(struct md_engine *e, const struct md_rule *r,
+    const struct md_document *doc, const struct md_clause *c)
+{
+	size_t i, from, to, s, end;
+	int rc;
+
+	for (i = 0; i < r->nconds; i++) {
+		region_of(doc, c, r->conds[i].scope, &from, &to);
+		rc = md_regex_search(&r->conds[i].re, &e->matcher, doc->text,
+		    from, to, &s, &end);
+		if (rc < 0)
+			return -1;
+		if ((rc == 1) != (r->conds[i].require != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+rule_applies(const struct md_rule *r, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncites; i++)
+		if (strcmp(r->cites[i].version, version) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+match_rule(struct md_engine *e, const struct md_rule *r,
+    const struct md_document *doc, struct match_list *out)
+{
+	size_t p, from, s, end;
+	int rc;
+
+	for (p = 0; p < r->npatterns; p++) {
+		from = 0;
+		while (from <= doc->len) {
+			const struct md_clause *c;
+			struct md_match *m;
+
+			rc = md_regex_search(&r->patterns[p], &e->matcher,
+			    doc->text, from, doc->len, &s, &end);
+			if (rc < 0) {
+				e->run->not_evaluated++;
+				md_log(7, "rule %s: match limit reached, not "
+				    "evaluated", r->id);
+				break;
+			}
+			if (rc == 0)
+				break;
+			from = end > s ? end : s + 1;
+			while (from < doc->len &&
+			    ((unsigned char)doc->text[from] & 0xc0) == 0x80)
+				from++;
+			c = md_clause_at(doc, s);
+			if (c == NULL)
+				continue;
+			if (!r->ignore_scope &&
+			    (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
+			    is_question(doc, c)))
+				continue;
+			rc = conditions_hold(e, r, doc, c);
+			if (rc < 0) {
+				e->run->not_evaluated++;
+				continue;
+			}
+			if (rc == 0)
+				continue;
+			out->m = md_xreallocarray(out->m, out->n + 1,
+			    sizeof *out->m);
+			m = &out->m[out->n++];
+			m->rule = r->id;
+			m->category = r->category;
+			m->severity = r->severity;
+			m->span.start = s;
+			m->span.end = end;
+			m->clause = c;
+			m->reason = r->reason;
+		}
+	}
+}
+
+static int
+by_position(const void *a, const void *b)
+{
+	const struct md_match *x = a, *y = b;
+
+	if (x->span.start != y->span.start)
+		return x->span.start < y->span.start ? -1 : 1;
+	if (x->span.end != y->span.end)
+		return x->span.end < y->span.end ? -1 : 1;
+	return strcmp(x->rule, y->rule);
+}
+
+static int
+host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
+    md_match_fn fn, void *arg)
+{
+	struct md_engine *e = ctx->e;
+	struct slot *sl = ctx->slot;
+	struct match_list ml = { NULL, 0 };
+	size_t i;
+
+	if (e->run == NULL || sl->pack == NULL || e->run->measures == NULL)
+		return 0;
+	for (i = 0; i < sl->pack->nrules; i++) {
+		const struct md_rule *r = &sl->pack->rules[i];
+
+		if (r->npatterns == 0 || !rule_applies(r, doc->version) ||
+		    !md_bit_test(e->run->bitmap, r->index))
+			continue;
+		match_rule(e, r, doc, &ml);
+	}
+	if (ml.n > 1)
+		qsort(ml.m, ml.n, sizeof *ml.m, by_position);
+	for (i = 0; i < ml.n; i++)
+		fn(arg, &ml.m[i]);
+	free(ml.m);
+	return (int)i;
+}
+
+static struct md_regex *
+host_regex_compile(struct md_ctx *ctx, const char *pattern)
+{
+	struct slot *sl = ctx->slot;
+	struct md_regex *re = md_xcalloc(1, sizeof *re);
+	char msg[300];
+
+	if (md_regex_compile(re, pattern, msg, sizeof msg) != 0) {
+		md_log(3, "plugin %s: bad pattern /%s/ %s", sl->desc->name,
+		    pattern, msg);
+		free(re);
+		return NULL;
+	}
+	sl->regexes = md_xreallocarray(sl->regexes, sl->nregexes + 1,
+	    sizeof *sl->regexes);
+	sl->regexes[sl->nregexes++] = re;
+	return re;
+}
+
+static int
+host_regex_search(struct md_ctx *ctx, const struct md_regex *re,
+    const struct md_document *doc, size_t from, size_t to,
+    struct md_span *span)
+{
+	struct md_engine *e = ctx->e;
+	int rc;
+
+	if (re == NULL)
+		return -EINVAL;
+	if (to > doc->len)
+		to = doc->len;
+	rc = md_regex_search(re, &e->matcher, doc->text, from, to,
+	    &span->start, &span->end);
+	if (rc < 0 && e->run != NULL)
+		e->run->not_evaluated++;
+	return rc;
+}
+
+static const struct md_rule *
+pack_rule(const struct md_rulepack *pack, const char *id)
+{
+	size_t i;
+
+	if (pack == NULL || id == NULL)
+		return NULL;
+	for (i = 0; i < pack->nrules; i++)
+		if (strcmp(pack->rules[i].id, id) == 0)
+			return &pack->rules[i];
+	return NULL;
+}
+
+static int
+declares(const struct md_plugin *d, const char *category)
+{
+	size_t i;
+
+	for (i = 0; d->categories[i] != NULL; i++)
+		if (strcmp(d->categories[i], category) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+refuse(struct md_engine *e, struct slot *sl, const char *why)
+{
+	md_log(3, "plugin %s (%s): %s; the plugin is refused from now on",
+	    sl->desc->name, sl->op.path, why);
+	sl->broken = 1;
+	e->run->plugin_errors++;
+}
+
+static int
+sink_emit(struct md_sink *sink, const struct md_finding *f)
+{
+	struct md_engine *e = sink->host_data;
+	struct slot *sl = e->current;
+	struct run *run = e->run;
+	const struct md_rule *r;
+	struct md_found *out;
+	const char *category;
+	char why[300];
+
+	if (sl->broken)
+		return -EINVAL;
+	r = pack_rule(sl->pack, f->rule);
+	if (r == NULL) {
+		snprintf(why, sizeof why, "emitted a finding for unknown rule "
+		    "\"%s\"", f->rule ? f->rule : "(null)");
+		refuse(e, sl, why);
+		return -EINVAL;
+	}
+	category = f->category ? f->category : r->category;
+	if (!declares(sl->desc, category)) {
+		snprintf(why, sizeof why, "emitted category %s, which it did "
+		    "not declare", category);
+		refuse(e, sl, why);
+		return -EINVAL;
+	}
+	if (f->span.start > f->span.end || f->span.end > run->doc->len ||
+	    f->severity < 0 || f->severity > MD_SEVERITY_MAX ||
+	    f->confidence < 0 || f->confidence > 1) {
+		snprintf(why, sizeof why, "emitted a malformed finding for "
+		    "rule %s (span %zu-%zu of %zu, severity %d)", r->id,
+		    f->span.start, f->span.end, run->doc->len, f->severity);
+		refuse(e, sl, why);
+		return -EINVAL;
+	}
+	if (!rule_applies(r, run->doc->version))
+		return 0;	/* not a violation under this version */
+	run->found = md_xreallocarray(run->found, run->nfound + 1,
+	    sizeof *run->found);
+	out = &run->found[run->nfound++];
+	memset(out, 0, sizeof *out);
+	out->category = md_xstrdup(category);
+	out->rule = r;
+	out->plugin = sl->desc->name;
+	out->severity = f->severity ? f->severity : r->severity;
+	out->confidence = f->confidence > 0 ? f->confidence : r->confidence;
+	out->nstart = f->span.start;
+	out->nend = f->span.end;
+	out->reason = md_xstrdup(f->reason ? f->reason : r->reason);
+	return 0;
+}
+
+/* --- loading ----------------------------------------------------------- */
+
+static char *
+find_pack(const struct md_conf *conf, const char *plugin)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nrules_dirs; i++) {
+		char *p = md_xasprintf("%s/%s.rules.xml", conf->rules_dirs[i],
+		    plugin);
+
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+		p = md_xasprintf("%s/%s/%s.rules.xml", conf->rules_dirs[i],
+		    plugin, plugin);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* Every rule's category is the plugin's and every cite exists and grounds
+ * it. */
+static int
+check_pack(struct md_engine *e, struct slot *sl, struct md_error *err)
+{
+	struct md_rulepack *pack = sl->pack;
+	size_t i, j, k;
+
+	if (strcmp(pack->plugin, sl->desc->name) != 0) {
+		md_error_set(err, "%s: rule pack is for plugin %s, not %s",
+		    pack->file, pack->plugin, sl->desc->name);
+		return -1;
+	}
+	for (i = 0; i < pack->nrules; i++) {
+		const struct md_rule *r = &pack->rules[i];
+
+		if (!declares(sl->desc, r->category)) {
+			md_error_set(err, "%s:%d: rule %s: category %s is not "
+			    "declared by plugin %s", r->file, r->line, r->id,
+			    r->category, sl->desc->name);
+			return -1;
+		}
+		for (j = 0; j < r->ncites; j++) {
+			const struct md_measures *m = md_catalog_version(
+			    &e->catalog, r->cites[j].version);
+			const struct md_item *it;
+
+			if (m == NULL) {
+				md_error_set(err, "%s:%d: rule %s cites "
+				    "version %s, which is not in the "
+				    "catalogue", r->file, r->line, r->id,
+				    r->cites[j].version);
+				return -1;
+			}
+			it = md_measures_item(m, r->cites[j].item);
+			if (it == NULL) {
+				md_error_set(err, "%s:%d: rule %s cites item "
+				    "%s, which version %s does not have",
+				    r->file, r->line, r->id,
+				    r->cites[j].item, m->version);
+				return -1;
+			}
+			if (!md_item_grounds(it, r->category)) {
+				md_error_set(err, "%s:%d: rule %s cites item "
+				    "%s of %s, which does not ground %s",
+				    r->file, r->line, r->id, it->id,
+				    m->version, r->category);
+				return -1;
+			}
+		}
+		for (k = 0; k < e->nrules; k++) {
+			if (strcmp(e->rules[k]->id, r->id) == 0) {
+				md_error_set(err, "%s:%d: rule id %s is also "
+				    "used in %s:%d", r->file, r->line, r->id,
+				    e->rules[k]->file, e->rules[k]->line);
+				return -1;
+			}
+		}
+		pack->rules[i].index = e->nrules;
+		e->rules = md_xreallocarray(e->rules, e->nrules + 1,
+		    sizeof *e->rules);
+		e->rules[e->nrules++] = &pack->rules[i];
+	}
+	return 0;
+}
+
+static int
+load_plugins(struct md_engine *e, const struct md_conf *conf,
+    const char *rules_schema, struct md_error *err)
+{
+	size_t d, i, j;
+
+	for (d = 0; d < conf->nplugin_dirs; d++) {
+		char **paths;
+		int n = md_plugin_list(conf->plugin_dirs[d], &paths, err);
+		int rc = 0;
+
+		if (n < 0)
+			return -1;
+		for (i = 0; i < (size_t)n; i++) {
+			struct md_opened op;
+			const struct md_plugin_conf *pc;
+			struct slot *sl;
+			char *pack;
+
+			if (rc != 0 || md_plugin_open(paths[i], &op, err) != 0) {
+				rc = -1;
+				continue;
+			}
+			pc = md_conf_plugin(conf, op.desc->name);
+			if (pc != NULL && !pc->enabled) {
+				md_plugin_close(&op);
+				continue;
+			}
+			for (j = 0; j < e->nslots; j++) {
+				if (strcmp(e->slots[j].desc->name,
+				    op.desc->name) == 0) {
+					md_error_set(err, "%s: plugin %s is "
+					    "already loaded from %s", op.path,
+					    op.desc->name, e->slots[j].op.path);
+					rc = -1;
+				}
+			}
+			if (rc != 0) {
+				md_plugin_close(&op);
+				continue;
+			}
+			e->slots = md_xreallocarray(e->slots, e->nslots + 1,
+			    sizeof *e->slots);
+			sl = &e->slots[e->nslots++];
+			memset(sl, 0, sizeof *sl);
+			sl->op = op;
+			sl->desc = op.desc;
+			sl->conf = pc;
+			pack = find_pack(conf, op.desc->name);
+			if (pack != NULL) {
+				sl->pack = md_rulepack_load(pack, rules_schema,
+				    err);
+				if (sl->pack == NULL ||
+				    check_pack(e, sl, err) != 0)
+					rc = -1;
+				free(pack);
+			}
+		}
+		for (i = 0; i < (size_t)n; i++)
+			free(paths[i]);
+		free(paths);
+		if (rc != 0)
+			return -1;
+	}
+	for (i = 0; i < conf->nplugins; i++) {
+		for (j = 0; j < e->nslots; j++)
+			if (strcmp(e->slots[j].desc->name,
+			    conf->plugins[i].name) == 0)
+				break;
+		if (j == e->nslots && conf->plugins[i].enabled) {
+			md_error_set(err, "%s: plugin %s is configured but "
+			    "not found in any plugin directory",
+			    conf->file ? conf->file : "config",
+			    conf->plugins[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
+    struct md_error *err)
+{
+	size_t i, p, k;
+
+	e->pf = md_prefilter_new(e->nrules);
+	for (i = 0; i < e->nrules; i++) {
+		const struct md_rule *r = e->rules[i];
+		int always = r->npatterns == 0;
+
+		for (p = 0; p < r->npatterns && !always; p++) {
+			char **lits;
+			int caseless;
+			size_t n = md_literals_extract(r->patterns[p].src,
+			    &lits, &caseless);
+
+			if (n == 0)
+				always = 1;
+			for (k = 0; k < n; k++) {
+				md_prefilter_add(e->pf, lits[k],
+				    strlen(lits[k]), caseless, r->index);
+				free(lits[k]);
+			}
+			free(lits);
+		}
+		if (always)
+			md_prefilter_always(e->pf, r->index);
+	}
+	return md_prefilter_build(e->pf, impl, err);
+}
+
+struct md_engine *
+md_engine_new(const struct md_conf *conf, struct md_error *err)
+{
+	struct md_engine *e = md_xcalloc(1, sizeof *e);
+	char *schema;
+	size_t i;
+	int rc;
+
+	e->host.abi_major = MD_PLUGIN_ABI_MAJOR;
+	e->host.abi_minor = MD_PLUGIN_ABI_MINOR;
+	e->host.log = host_log;
+	e->host.config_get = host_config_get;
+	e->host.utf8_check = md_utf8_check;
+	e->host.parse_number = md_parse_number;
+	e->host.parse_plus = md_parse_plus;
+	e->host.parse_duration = md_parse_duration;
+	e->host.parse_frequency = md_parse_frequency;
+	e->host.clause_at = md_clause_at;
+	e->host.scope_at = md_scope_at;
+	e->host.match_rules = host_match_rules;
+	e->host.regex_compile = host_regex_compile;
+	e->host.regex_search = host_regex_search;
+	md_matcher_init(&e->matcher);
+
+	schema = md_conf_schema(conf, "measures.rng");
+	rc = md_catalog_load(&e->catalog, conf->measures_dir, schema, err);
+	free(schema);
+	if (rc != 0)
+		goto fail;
+	schema = md_conf_schema(conf, "rules.rng");
+	rc = load_plugins(e, conf, schema, err);
+	free(schema);
+	if (rc != 0)
+		goto fail;
+	if (e->nslots == 0) {
+		md_error_set(err, "no plugins found in %s%s",
+		    conf->nplugin_dirs ? conf->plugin_dirs[0] : "(none)",
+		    conf->nplugin_dirs > 1 ? " and the other plugin "
+		    "directories" : "");
+		goto fail;
+	}
+	if (build_prefilter(e, conf->prefilter, err) != 0)
+		goto fail;
+	for (i = 0; i < e->nslots; i++) {
+		struct slot *sl = &e->slots[i];
+
+		sl->ctx = md_xcalloc(1, sizeof *sl->ctx);
+		sl->ctx->e = e;
+		sl->ctx->slot = sl;
+		e->current = sl;
+		if (sl->desc->init != NULL) {
+			rc = sl->desc->init(sl->ctx, &e->host, &sl->state);
+			if (rc != 0) {
+				md_error_set(err, "%s: plugin %s failed to "
+				    "initialize: %s", sl->op.path,
+				    sl->desc->name, strerror(-rc));
+				goto fail;
+			}
+		}
+		sl->initialized = 1;
+	}
+	e->current = NULL;
+	return e;
+fail:
+	md_engine_free(e);
+	return NULL;
+}
+
+void
+md_engine_free(struct md_engine *e)
+{
+	size_t i, j;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nslots; i++) {
+		struct slot *sl = &e->slots[i];
+
+		if (sl->initialized && sl->desc->fini != NULL)
+			sl->desc->fini(sl->state);
+		for (j = 0; j < sl->nregexes; j++) {
+			md_regex_free(sl->regexes[j]);
+			free(sl->regexes[j]);
+		}
+		free(sl->regexes);
+		md_rulepack_free(sl->pack);
+		free(sl->ctx);
+		md_plugin_close(&sl->op);
+	}
+	free(e->slots);
+	free(e->rules);
+	md_prefilter_free(e->pf);
+	md_catalog_free(&e->catalog);
+	md_matcher_free(&e->matcher);
+	free(e);
+}
+
+/* --- checking ---------------------------------------------------------- */
+
+static void
+choose_date(const struct md_input *in, const struct md_text *t,
+    struct md_result *r)
+{
+	if (in->date != NULL) {
+		memcpy(r->date, in->date, 11);
+		r->date_source = "option";
+	} else if (in->occurred_at != NULL) {
+		memcpy(r->date, in->occurred_at, 11);
+		r->date_source = "occurred_at";
+	} else if (in->published_at != NULL) {
+		memcpy(r->date, in->published_at, 11);
+		r->date_source = "published_at";
+	} else if (md_text_date(t->norm, t->norm_len, r->date) == 0) {
+		r->date_source = "text";
+	} else if (in->received != NULL) {
+		memcpy(r->date, in->received, 11);
+		r->date_source = "received";
+	} else {
+		md_date_today(r->date);
+		r->date_source = "today";
+	}
+}
+
+static const struct md_clause *
+sentence_of(const struct md_document *doc, size_t off)
+{
+	const struct md_clause *c = md_clause_at(doc, off);
+
+	return c ? &doc->sentences[c->sentence] : NULL;
+}
+
+/* Same category in the same sentence: keep the gravest, then the first. */
+static void
+dedupe(struct run *run, const struct md_document *doc)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < run->nfound; i++) {
+		struct md_found *f = &run->found[i];
+		const struct md_clause *si = sentence_of(doc, f->nstart);
+		int keep = 1;
+
+		for (j = 0; j < k && keep; j++) {
+			struct md_found *g = &run->found[j];
+
+			if (strcmp(f->category, g->category) != 0 ||
+			    sentence_of(doc, g->nstart) != si)
+				continue;
+			if (f->severity > g->severity) {
+				/* f replaces g */
+				free(g->category);
+				free(g->reason);
+				*g = *f;
+				memset(f, 0, sizeof *f);
+			}
+			keep = 0;
+		}
+		if (keep) {
+			if (k != i) {
+				run->found[k] = *f;
+				memset(f, 0, sizeof *f);
+			}
+			k++;
+		} else {
+			free(f->category);
+			free(f->reason);
+		}
+	}
+	run->nfound = k;
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct md_found *x = a, *y = b;
+
+	if (x->nstart != y->nstart)
+		return x->nstart < y->nstart ? -1 : 1;
+	return strcmp(x->category, y->category);
+}
+
+static int
+is_space_byte(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/* Maps spans to the input's bytes, cites the measure items, cuts excerpts. */
+static void
+finish(struct md_engine *e, const struct md_text *t,
+    const struct md_document *doc, struct md_result *r)
+{
+	size_t i, j;
+
+	(void)e;
+	for (i = 0; i < r->n; i++) {
+		struct md_found *f = &r->findings[i];
+		const struct md_clause *sn = sentence_of(doc, f->nstart);
+		size_t ss, se, cut;
+
+		f->start = md_text_orig(t, f->nstart);
+		f->end = md_text_orig(t, f->nend);
+		for (j = 0; j < f->rule->ncites; j++) {
+			const struct md_cite *c = &f->rule->cites[j];
+			const struct md_item *it;
+
+			if (strcmp(c->version, r->measures->version) != 0)
+				continue;
+			it = md_measures_item(r->measures, c->item);
+			if (f->item == NULL) {
+				f->item = it;
+			} else {
+				f->also = md_xreallocarray(f->also,
+				    f->nalso + 1, sizeof *f->also);
+				f->also[f->nalso++] = it;
+			}
+		}
+		ss = sn ? md_text_orig(t, sn->start) : f->start;
+		se = sn ? md_text_orig(t, sn->end) : f->end;
+		if (ss > f->start)
+			ss = f->start;
+		if (se < f->end)
+			se = f->end;
+		while (ss < f->start && is_space_byte(t->orig[ss]))
+			ss++;
+		while (se > f->end && is_space_byte(t->orig[se - 1]))
+			se--;
+		/* Long sentences: keep context around the span, cut on
+		 * character boundaries. */
+		if (f->start - ss > EXCERPT_MAX / 2) {
+			cut = f->start - EXCERPT_MAX / 2;
+			while (cut < f->start &&
+			    ((unsigned char)t->orig[cut] & 0xc0) == 0x80)
+				cut++;
+			ss = cut;
+		}
+		if (se - f->end > EXCERPT_MAX / 2) {
+			cut = f->end + EXCERPT_MAX / 2;
+			while (cut > f->end &&
+			    ((unsigned char)t->orig[cut] & 0xc0) == 0x80)
+				cut--;
+			se = cut;
+		}
+		f->excerpt = md_xstrndup(t->orig + ss, se - ss);
+		f->ex_start = f->start - ss;
+		f->ex_end = f->end - ss;
+	}
+}
+
+int
+md_engine_check(struct md_engine *e, const struct md_input *in,
+    struct md_result *r, struct md_error *err)
+{
+	struct md_text t;
+	struct md_document doc;
+	struct md_sink sink;
+	struct run run;
+	size_t bad, i;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	rc = md_text_init(&t, in->text, in->len, &bad);
+	if (rc == -EILSEQ) {
+		md_error_set(err, "%s: invalid UTF-8 at byte %zu", in->name,
+		    bad);
+		return -1;
+	}
+	if (rc != 0) {
+		md_error_set(err, "%s: %s", in->name, strerror(-rc));
+		return -1;
+	}
+	if (in->date != NULL && !md_date_valid(in->date)) {
+		md_error_set(err, "%s: date \"%s\" is not a valid YYYY-MM-DD "
+		    "date", in->name, in->date);
+		md_text_release(&t);
+		return -1;
+	}
+	choose_date(in, &t, r);
+	r->measures = md_catalog_in_force(&e->catalog, r->date);
+	if (r->measures == NULL) {
+		md_text_release(&t);
+		return 0;
+	}
+
+	memset(&doc, 0, sizeof doc);
+	md_text_document(&t, &doc);
+	doc.kind = in->kind ? in->kind : "notice";
+	doc.date = r->date;
+	doc.version = r->measures->version;
+
+	memset(&run, 0, sizeof run);
+	run.doc = &doc;
+	run.measures = r->measures;
+	run.bitmap = md_xcalloc(1, md_prefilter_bitmap_size(e->pf) + 1);
+	md_prefilter_scan(e->pf, doc.text, doc.len, run.bitmap);
+	e->run = &run;
+	sink.emit = sink_emit;
+	sink.host_data = e;
+	for (i = 0; i < e->nslots; i++) {
+		struct slot *sl = &e->slots[i];
+
+		if (sl->broken || (in->only_plugin != NULL &&
+		    strcmp(in->only_plugin, sl->desc->name) != 0))
+			continue;
+		e->current = sl;
+		rc = sl->desc->check(sl->state, &doc, &sink);
+		if (rc != 0) {
+			md_log(3, "plugin %s: check of %s failed: %s",
+			    sl->desc->name, in->name, strerror(-rc));
+			run.plugin_errors++;
+		}
+	}
+	e->current = NULL;
+	e->run = NULL;
+	dedupe(&run, &doc);
+	if (run.nfound > 1)
+		qsort(run.found, run.nfound, sizeof *run.found, by_start);
+	r->findings = run.found;
+	r->n = run.nfound;
+	r->not_evaluated = run.not_evaluated;
+	r->plugin_errors = run.plugin_errors;
+	finish(e, &t, &doc, r);
+	free(run.bitmap);
+	md_text_release(&t);
+	return 0;
+}
+
+void
+md_result_free(struct md_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->findings[i].category);
+		free(r->findings[i].excerpt);
+		free(r->findings[i].reason);
+		free(r->findings[i].also);
+	}
+	free(r->findings);
+	memset(r, 0, sizeof *r);
+}
+
+/* --- rule examples ----------------------------------------------------- */
+
+size_t
+md_engine_test_rules(struct md_engine *e, FILE *out, size_t *total)
+{
+	size_t s, i, x, k, failures = 0;
+
+	*total = 0;
+	for (s = 0; s < e->nslots; s++) {
+		struct slot *sl = &e->slots[s];
+
+		for (i = 0; sl->pack != NULL && i < sl->pack->nrules; i++) {
+			const struct md_rule *r = &sl->pack->rules[i];
+
+			for (x = 0; x < r->nexamples; x++) {
+				const struct md_example *ex = &r->examples[x];
+				struct md_input in = { 0 };
+				struct md_result res;
+				struct md_error err = { 0 };
+				int hit = 0;
+
+				(*total)++;
+				in.name = r->file;
+				in.text = ex->text;
+				in.len = strlen(ex->text);
+				in.kind = ex->kind;
+				in.date = ex->date ? ex->date :
+				    r->cites[0].version;
+				in.only_plugin = sl->desc->name;
+				if (md_engine_check(e, &in, &res, &err) != 0) {
+					fprintf(out, "%s:%d: rule %s: example "
+					    "cannot be checked: %s\n", r->file,
+					    ex->line, r->id, err.msg);
+					failures++;
+					continue;
+				}
+				for (k = 0; k < res.n; k++)
+					if (res.findings[k].rule == r)
+						hit = 1;
+				if (hit != ex->expect_match) {
+					fprintf(out, "%s:%d: rule %s: example "
+					    "should %s but %s (dated %s)\n",
+					    r->file, ex->line, r->id,
+					    ex->expect_match ? "match" :
+					    "not match", hit ? "matched" :
+					    "did not", res.date);
+					failures++;
+				}
+				md_result_free(&res);
+			}
+		}
+	}
+	return failures;
+}
+
+size_t
+md_engine_nplugins(const struct md_engine *e)
+{
+	return e->nslots;
+}
+
+size_t
+md_engine_nrules(const struct md_engine *e)
+{
+	return e->nrules;
+}
+
+const struct md_catalog *
+md_engine_catalog(const struct md_engine *e)
+{
+	return &e->catalog;
+}
+
+const char *
+md_engine_prefilter(const struct md_engine *e)
+{
+	return md_prefilter_name(e->pf);
+}

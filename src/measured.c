@@ -1,0 +1,127 @@
+/*
+ * measured.c - the measured program: subcommands and the -T rule test.
+ *
+ *   measured check [options] FILE...   check documents (check.c)
+ *   measured -T | test-rules           validate config, catalogues, plugins
+ *                                      and rule packs; run rule examples
+ *   measured -t                        validate without running examples
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "measured/plugin.h"
+#include "engine.h"
+#include "xml.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: measured [-c FILE] [-v] -T | -t\n"
+	    "       measured [-c FILE] check [--date YYYY-MM-DD] "
+	    "[--kind notice|complaint]\n"
+	    "                            [--format text|json] FILE...|-\n"
+	    "       measured [-c FILE] test-rules\n"
+	    "       measured -V | -h\n"
+	    "\n"
+	    "  -c FILE   configuration file (default: the embedded defaults)\n"
+	    "  -T        test: load everything and run every rule's examples\n"
+	    "  -t        load and validate everything, then exit\n"
+	    "  -v        more log output (repeat for debug)\n"
+	    "  -V        print the version and the plugin ABI\n"
+	    "See measured(8).\n");
+}
+
+/* -t and -T: exit status 0 only when everything loads (and, for -T, every
+ * rule example gives what it says). */
+static int
+test_main(const char *conf_path, int run_examples)
+{
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_conf conf;
+	size_t failures = 0, total = 0;
+
+	md_conf_defaults(&conf);
+	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0) {
+		fprintf(stderr, "measured: %s\n", err.msg);
+		md_conf_free(&conf);
+		return 1;
+	}
+	e = md_engine_new(&conf, &err);
+	md_conf_free(&conf);
+	if (e == NULL) {
+		fprintf(stderr, "measured: %s\n", err.msg);
+		return 1;
+	}
+	if (run_examples)
+		failures = md_engine_test_rules(e, stderr, &total);
+	printf("measured: %zu measures versions, %zu plugins, %zu rules "
+	    "(prefilter %s)", md_engine_catalog(e)->n,
+	    md_engine_nplugins(e), md_engine_nrules(e),
+	    md_engine_prefilter(e));
+	if (run_examples)
+		printf("; %zu examples, %zu failed", total, failures);
+	printf("\n");
+	md_engine_free(e);
+	return failures == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf_path = NULL;
+	int c, mode = 0, rc;
+
+	md_xml_init();
+	/* "+": stop at the subcommand; its options are its own. */
+	while ((c = getopt(argc, argv, "+c:TtvVh")) != -1) {
+		switch (c) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'T':
+		case 't':
+			mode = c;
+			break;
+		case 'v':
+			md_log_level++;
+			break;
+		case 'V':
+			printf("measured %s (plugin ABI %d.%d)\n",
+			    PACKAGE_VERSION, MD_PLUGIN_ABI_MAJOR,
+			    MD_PLUGIN_ABI_MINOR);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (mode != 0) {
+		rc = test_main(conf_path, mode == 'T');
+	} else if (optind < argc && strcmp(argv[optind], "check") == 0) {
+		rc = md_check_main(argc - optind, argv + optind, conf_path);
+	} else if (optind < argc && strcmp(argv[optind], "test-rules") == 0) {
+		rc = test_main(conf_path, 1);
+	} else if (optind < argc) {
+		fprintf(stderr, "measured: unknown command \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		rc = 2;
+	} else {
+		usage(stderr);
+		rc = 2;
+	}
+	xmlCleanupParser();
+	return rc;
+}

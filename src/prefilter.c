@@ -1,0 +1,994 @@
+/*
+ * prefilter.c - required-literal extraction from PCRE2 patterns, and the
+ * multi-literal automaton (Hyperscan or Aho-Corasick) that tells the engine
+ * which rules can possibly match a document.  See prefilter.h.
+ *
+ * The extractor understands the subset of PCRE2 syntax that rule packs use:
+ * literals, escapes, classes, groups (capturing, non-capturing, named,
+ * lookaround), alternation and quantifiers.  Anything it does not
+ * understand makes it give up on the pattern, which only costs speed: the
+ * rule then runs on every document.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_HYPERSCAN
+#include <hs/hs.h>
+#endif
+
+#include "prefilter.h"
+
+/* --- literal sets ------------------------------------------------------ */
+
+#define SET_MAX 48		/* more alternatives than this: give up */
+#define LIT_MAX 64		/* bytes kept per literal */
+
+struct lset {
+	int none;		/* 1: unknown (anything may match) */
+	size_t n;
+	char *s[SET_MAX];
+	size_t len[SET_MAX];
+};
+
+static void
+lset_clear(struct lset *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->s[i]);
+	a->n = 0;
+}
+
+static void
+lset_none(struct lset *a)
+{
+	lset_clear(a);
+	a->none = 1;
+}
+
+static void
+lset_add(struct lset *a, const char *s, size_t len)
+{
+	size_t i;
+
+	if (a->none)
+		return;
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] == len && memcmp(a->s[i], s, len) == 0)
+			return;
+	if (a->n == SET_MAX) {
+		lset_none(a);
+		return;
+	}
+	a->s[a->n] = md_xstrndup(s, len);
+	a->len[a->n++] = len;
+}
+
+static void
+lset_move(struct lset *dst, struct lset *src)
+{
+	lset_clear(dst);
+	*dst = *src;
+	src->n = 0;
+}
+
+/* Cross product a := a x b, giving up when too large. */
+static void
+lset_product(struct lset *a, const struct lset *b)
+{
+	struct lset r = { 0 };
+	size_t i, j;
+
+	if (a->none || b->none || a->n * b->n > SET_MAX) {
+		lset_none(a);
+		return;
+	}
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n; j++) {
+			char buf[2 * LIT_MAX];
+			size_t la = a->len[i], lb = b->len[j];
+
+			if (la + lb > LIT_MAX) {
+				lset_clear(&r);
+				lset_none(a);
+				return;
+			}
+			memcpy(buf, a->s[i], la);
+			memcpy(buf + la, b->s[j], lb);
+			lset_add(&r, buf, la + lb);
+		}
+	}
+	lset_move(a, &r);
+	a->none = r.none;
+}
+
+/* Quality of a required set: its shortest literal, in bytes; 0 if none. */
+static size_t
+lset_score(const struct lset *a)
+{
+	size_t i, m = (size_t)-1;
+
+	if (a->none || a->n == 0)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] < m)
+			m = a->len[i];
+	return m;
+}
+
+/* --- a small parser producing, per node, two sets --------------------- */
+
+/*
+ * exact: every string the node can match, if that is a small finite set
+ * ("" included for optional or zero-width parts); req: literals of which
+ * every match contains one.
+ */
+struct info {
+	struct lset exact;
+	struct lset req;
+};
+
+struct parser {
+	const char *p;
+	int fail;
+	int caseless;
+};
+
+static void info_alt(struct parser *ps, struct info *out);
+
+static void
+info_init(struct info *in)
+{
+	memset(in, 0, sizeof *in);
+}
+
+static void
+info_free(struct info *in)
+{
+	lset_clear(&in->exact);
+	lset_clear(&in->req);
+}
+
+static void
+info_any(struct info *in)
+{
+	lset_none(&in->exact);
+	lset_none(&in->req);
+}
+
+static void
+info_lit(struct info *in, const char *s, size_t len)
+{
+	info_init(in);
+	lset_add(&in->exact, s, len);
+	if (len > 0)
+		lset_add(&in->req, s, len);
+	else
+		in->req.none = 1;
+}
+
+static size_t
+utf8_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		return 2;
+	if ((c & 0xf0) == 0xe0)
+		return 3;
+	if ((c & 0xf8) == 0xf0)
+		return 4;
+	return 1;
+}
+
+static size_t
+utf8_put(char *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Skips a character class starting at '['. */
+static void
+skip_class(struct parser *ps)
+{
+	const char *p = ps->p + 1;
+
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p != '\0' && *p != ']') {
+		if (*p == '\\' && p[1] != '\0')
+			p += 2;
+		else if (p[0] == '[' && p[1] == ':') {
+			const char *e = strstr(p + 2, ":]");
+
+			p = e ? e + 2 : p + 1;
+		} else
+			p++;
+	}
+	if (*p != ']')
+		ps->fail = 1;
+	else
+		p++;
+	ps->p = p;
+}
+
+/* An escape after '\\'; fills in as a literal, an unknown or zero-width. */
+static void
+parse_escape(struct parser *ps, struct info *in)
+{
+	const char *p = ps->p + 1;
+	char buf[8];
+	unsigned long cp;
+	char *end;
+
+	info_init(in);
+	switch (*p) {
+	case '\0':
+		ps->fail = 1;
+		return;
+	case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
+		ps->p = p + 1;
+		info_lit(in, "", 0);
+		return;
+	case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
+	case 'h': case 'H': case 'v': case 'V': case 'R': case 'X':
+	case 'N': case 'C':
+		ps->p = p + 1;
+		info_any(in);
+		return;
+	case 'p': case 'P':
+		p++;
+		if (*p == '{') {
+			while (*p != '\0' && *p != '}')
+				p++;
+			if (*p == '}')
+				p++;
+		} else if (*p != '\0')
+			p++;
+		ps->p = p;
+		info_any(in);
+		return;
+	case 'n': info_lit(in, "\n", 1); ps->p = p + 1; return;
+	case 't': info_lit(in, "\t", 1); ps->p = p + 1; return;
+	case 'r': info_lit(in, "\r", 1); ps->p = p + 1; return;
+	case 'x':
+		if (p[1] == '{') {
+			cp = strtoul(p + 2, &end, 16);
+			if (*end != '}') {
+				ps->fail = 1;
+				return;
+			}
+			ps->p = end + 1;
+		} else {
+			char h[3] = { 0 };
+			size_t k;
+
+			for (k = 0; k < 2 && isxdigit((unsigned char)p[1 + k]);
+			    k++)
+				h[k] = p[1 + k];
+			cp = strtoul(h, NULL, 16);
+			ps->p = p + 1 + k;
+		}
+		if (cp > 0x10ffff) {
+			ps->fail = 1;
+			return;
+		}
+		info_lit(in, buf, utf8_put(buf, cp));
+		return;
+	case 'Q': {
+		const char *e = strstr(p + 1, "\\E");
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+		info_lit(in, p + 1, len);
+		ps->p = e ? e + 2 : p + 1 + len;
+		return;
+	}
+	default:
+		if (isalnum((unsigned char)*p)) {
+			/* Back-references, \g, \k, \c and the like. */
+			ps->fail = 1;
+			return;
+		}
+		info_lit(in, p, utf8_len((unsigned char)*p));
+		ps->p = p + utf8_len((unsigned char)*p);
+		return;
+	}
+}
+
+static void
+parse_group(struct parser *ps, struct info *in)
+{
+	const char *p = ps->p + 1;
+	int zero_width = 0;
+
+	if (*p == '?') {
+		p++;
+		if (*p == ':' || *p == '>' || *p == '|') {
+			p++;
+		} else if (*p == '=' || *p == '!') {
+			p++;
+			zero_width = 1;
+		} else if (*p == '<' && (p[1] == '=' || p[1] == '!')) {
+			p += 2;
+			zero_width = 1;
+		} else if (*p == '<' || *p == '\'' || (*p == 'P' && p[1] == '<')) {
+			const char *e = strpbrk(p, ">'");
+
+			if (e == NULL) {
+				ps->fail = 1;
+				return;
+			}
+			p = e + 1;
+		} else if (*p == '#') {
+			const char *e = strchr(p, ')');
+
+			if (e == NULL) {
+				ps->fail = 1;
+				return;
+			}
+			ps->p = e + 1;
+			info_lit(in, "", 0);
+			return;
+		} else {
+			/* Option settings: (?i) (?i:...) (?-i) ... */
+			const char *q = p;
+
+			while (*q != '\0' && *q != ')' && *q != ':') {
+				if (*q == 'x') {
+					ps->fail = 1;	/* extended syntax */
+					return;
+				}
+				if (*q == 'i')
+					ps->caseless = 1;
+				q++;
+			}
+			if (*q == ')') {
+				ps->p = q + 1;
+				info_lit(in, "", 0);
+				return;
+			}
+			if (*q != ':') {
+				ps->fail = 1;
+				return;
+			}
+			p = q + 1;
+		}
+	}
+	ps->p = p;
+	info_alt(ps, in);
+	if (ps->fail)
+		return;
+	if (*ps->p != ')') {
+		ps->fail = 1;
+		return;
+	}
+	ps->p++;
+	if (zero_width) {
+		info_free(in);
+		info_lit(in, "", 0);
+	}
+}
+
+static void
+parse_atom(struct parser *ps, struct info *in)
+{
+	const char *p = ps->p;
+
+	switch (*p) {
+	case '(':
+		parse_group(ps, in);
+		return;
+	case '[':
+		skip_class(ps);
+		info_any(in);
+		return;
+	case '.':
+		ps->p++;
+		info_any(in);
+		return;
+	case '^': case '$':
+		ps->p++;
+		info_lit(in, "", 0);
+		return;
+	case '\\':
+		parse_escape(ps, in);
+		return;
+	default:
+		info_lit(in, p, utf8_len((unsigned char)*p));
+		ps->p += utf8_len((unsigned char)*p);
+		return;
+	}
+}
+
+/* Parses a quantifier at ps->p; returns 0 if there is none. */
+static int
+parse_quant(struct parser *ps, long *min, long *max)
+{
+	const char *p = ps->p;
+	char *end;
+
+	switch (*p) {
+	case '?': *min = 0; *max = 1; p++; break;
+	case '*': *min = 0; *max = -1; p++; break;
+	case '+': *min = 1; *max = -1; p++; break;
+	case '{':
+		if (!isdigit((unsigned char)p[1]))
+			return 0;
+		*min = strtol(p + 1, &end, 10);
+		if (*end == '}') {
+			*max = *min;
+		} else if (*end == ',') {
+			if (end[1] == '}') {
+				*max = -1;
+				end++;
+			} else {
+				*max = strtol(end + 1, &end, 10);
+			}
+			if (*end != '}')
+				return 0;
+		} else {
+			return 0;
+		}
+		p = end + 1;
+		break;
+	default:
+		return 0;
+	}
+	if (*p == '?' || *p == '+')
+		p++;
+	ps->p = p;
+	return 1;
+}
+
+static void
+apply_quant(struct info *in, long min, long max)
+{
+	struct lset e = { 0 };
+	long k;
+
+	if (min == 0) {
+		lset_none(&in->req);
+		if (max == 1 && !in->exact.none) {
+			lset_add(&in->exact, "", 0);
+			return;
+		}
+		lset_none(&in->exact);
+		return;
+	}
+	/* min >= 1: the required set stays; exact only for small fixed
+	 * repeats. */
+	if (min != max || min > 4 || in->exact.none) {
+		lset_none(&in->exact);
+		return;
+	}
+	lset_add(&e, "", 0);
+	for (k = 0; k < min; k++)
+		lset_product(&e, &in->exact);
+	lset_move(&in->exact, &e);
+	in->exact.none = e.none;
+}
+
+/* Better of two required sets, into a. */
+static void
+pick_req(struct lset *a, struct lset *b)
+{
+	if (lset_score(b) > lset_score(a) ||
+	    (lset_score(b) == lset_score(a) && lset_score(b) > 0 &&
+	    b->n < a->n)) {
+		lset_move(a, b);
+		a->none = 0;
+	}
+}
+
+static void
+copy_set(struct lset *dst, const struct lset *src)
+{
+	size_t i;
+
+	lset_clear(dst);
+	dst->none = src->none;
+	for (i = 0; i < src->n; i++)
+		lset_add(dst, src->s[i], src->len[i]);
+}
+
+/* A sequence: the best required set of its parts, where runs of parts with
+ * exact sets are multiplied out into longer literals. */
+static void
+info_seq(struct parser *ps, struct info *out)
+{
+	struct lset run = { 0 };
+	int in_run = 0;
+
+	info_init(out);
+	lset_add(&out->exact, "", 0);
+	out->req.none = 1;
+	while (*ps->p != '\0' && *ps->p != '|' && *ps->p != ')' &&
+	    !ps->fail) {
+		struct info a;
+		long min, max;
+
+		parse_atom(ps, &a);
+		if (ps->fail) {
+			info_free(&a);
+			break;
+		}
+		if (parse_quant(ps, &min, &max))
+			apply_quant(&a, min, max);
+		lset_product(&out->exact, &a.exact);
+		if (!a.exact.none) {
+			if (!in_run) {
+				lset_clear(&run);
+				run.none = 0;
+				lset_add(&run, "", 0);
+				in_run = 1;
+			}
+			lset_product(&run, &a.exact);
+			if (run.none) {
+				in_run = 0;
+			} else {
+				struct lset cand = { 0 };
+
+				copy_set(&cand, &run);
+				pick_req(&out->req, &cand);
+				lset_clear(&cand);
+			}
+		} else {
+			in_run = 0;
+		}
+		pick_req(&out->req, &a.req);
+		info_free(&a);
+	}
+	lset_clear(&run);
+	/* A required set containing "" is useless. */
+	if (lset_score(&out->req) == 0)
+		lset_none(&out->req);
+}
+
+static void
+info_alt(struct parser *ps, struct info *out)
+{
+	info_seq(ps, out);
+	while (*ps->p == '|' && !ps->fail) {
+		struct info b;
+		size_t i;
+
+		ps->p++;
+		info_seq(ps, &b);
+		if (out->exact.none || b.exact.none)
+			lset_none(&out->exact);
+		else
+			for (i = 0; i < b.exact.n; i++)
+				lset_add(&out->exact, b.exact.s[i],
+				    b.exact.len[i]);
+		if (out->req.none || b.req.none)
+			lset_none(&out->req);
+		else
+			for (i = 0; i < b.req.n; i++)
+				lset_add(&out->req, b.req.s[i],
+				    b.req.len[i]);
+		info_free(&b);
+	}
+}
+
+size_t
+md_literals_extract(const char *pattern, char ***lits, int *caseless)
+{
+	struct parser ps = { pattern, 0, 0 };
+	struct info in;
+	size_t i, n = 0;
+
+	*lits = NULL;
+	*caseless = 0;
+	info_alt(&ps, &in);
+	if (!ps.fail && *ps.p == '\0' && !in.req.none &&
+	    lset_score(&in.req) >= 2) {
+		n = in.req.n;
+		*lits = md_xcalloc(n, sizeof **lits);
+		for (i = 0; i < n; i++) {
+			(*lits)[i] = in.req.s[i];
+			in.req.s[i] = NULL;
+		}
+		in.req.n = 0;
+		*caseless = ps.caseless;
+	}
+	info_free(&in);
+	return n;
+}
+
+/* --- the automaton ----------------------------------------------------- */
+
+struct literal {
+	char *s;
+	size_t len;
+	int caseless;
+	size_t *rules;
+	size_t nrules;
+};
+
+struct md_prefilter {
+	size_t nrules;
+	struct literal *lits;
+	size_t nlits;
+	size_t *always;
+	size_t nalways;
+	enum md_prefilter_impl impl;
+
+	/* Aho-Corasick: a DFA over byte classes. */
+	uint8_t cls[256];
+	size_t nclass;
+	uint32_t *delta;	/* nstates * nclass */
+	uint32_t *out;		/* first literal ending here, or UINT32_MAX */
+	uint32_t *out_next;	/* per literal: next literal in the chain */
+	size_t nstates;
+
+#ifdef HAVE_HYPERSCAN
+	hs_database_t *db;
+	hs_scratch_t *scratch;
+#endif
+};
+
+struct md_prefilter *
+md_prefilter_new(size_t nrules)
+{
+	struct md_prefilter *pf = md_xcalloc(1, sizeof *pf);
+
+	pf->nrules = nrules;
+	return pf;
+}
+
+void
+md_prefilter_add(struct md_prefilter *pf, const char *lit, size_t len,
+    int caseless, size_t rule)
+{
+	struct literal *l = NULL;
+	size_t i;
+
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].len == len && pf->lits[i].caseless == caseless &&
+		    memcmp(pf->lits[i].s, lit, len) == 0) {
+			l = &pf->lits[i];
+			break;
+		}
+	}
+	if (l == NULL) {
+		pf->lits = md_xreallocarray(pf->lits, pf->nlits + 1,
+		    sizeof *pf->lits);
+		l = &pf->lits[pf->nlits++];
+		memset(l, 0, sizeof *l);
+		l->s = md_xstrndup(lit, len);
+		l->len = len;
+		l->caseless = caseless;
+	}
+	for (i = 0; i < l->nrules; i++)
+		if (l->rules[i] == rule)
+			return;
+	l->rules = md_xreallocarray(l->rules, l->nrules + 1, sizeof *l->rules);
+	l->rules[l->nrules++] = rule;
+}
+
+void
+md_prefilter_always(struct md_prefilter *pf, size_t rule)
+{
+	pf->always = md_xreallocarray(pf->always, pf->nalways + 1,
+	    sizeof *pf->always);
+	pf->always[pf->nalways++] = rule;
+}
+
+static unsigned char
+fold(unsigned char c, int caseless)
+{
+	return caseless ? (unsigned char)tolower(c) : c;
+}
+
+/*
+ * Aho-Corasick, built as a full DFA over byte classes so the scan is one
+ * table lookup per byte.  When some literal is caseless, every literal is
+ * entered in lower case and A-Z share a-z's classes; a case-sensitive
+ * literal found that way is confirmed byte for byte in ac_scan().
+ */
+static void
+ac_build(struct md_prefilter *pf)
+{
+	size_t i, j, c, cap, head, tail, any_caseless = 0;
+	uint32_t *trie, *fail, *queue;
+	uint8_t used[256] = { 0 };
+
+	for (i = 0; i < pf->nlits; i++)
+		any_caseless |= (size_t)pf->lits[i].caseless;
+	for (i = 0; i < pf->nlits; i++)
+		for (j = 0; j < pf->lits[i].len; j++)
+			used[fold((unsigned char)pf->lits[i].s[j],
+			    (int)any_caseless)] = 1;
+	pf->nclass = 1;		/* class 0: bytes in no literal */
+	for (c = 0; c < 256; c++)
+		if (used[c])
+			pf->cls[c] = (uint8_t)pf->nclass++;
+	if (any_caseless)
+		for (c = 'A'; c <= 'Z'; c++)
+			pf->cls[c] = pf->cls[tolower((int)c)];
+
+	cap = 1;
+	for (i = 0; i < pf->nlits; i++)
+		cap += pf->lits[i].len;
+	trie = md_xcalloc(cap * pf->nclass, sizeof *trie);
+	pf->out = md_xmalloc(cap * sizeof *pf->out);
+	pf->out_next = md_xmalloc((pf->nlits ? pf->nlits : 1) *
+	    sizeof *pf->out_next);
+	for (i = 0; i < cap; i++)
+		pf->out[i] = UINT32_MAX;
+	pf->nstates = 1;
+	for (i = 0; i < pf->nlits; i++) {
+		uint32_t s = 0;
+
+		for (j = 0; j < pf->lits[i].len; j++) {
+			size_t k = pf->cls[fold((unsigned char)pf->lits[i].s[j],
+			    (int)any_caseless)];
+
+			if (trie[s * pf->nclass + k] == 0)
+				trie[s * pf->nclass + k] =
+				    (uint32_t)pf->nstates++;
+			s = trie[s * pf->nclass + k];
+		}
+		pf->out_next[i] = pf->out[s];
+		pf->out[s] = (uint32_t)i;
+	}
+	/* Breadth-first: failure links, then complete the DFA.  Output
+	 * chains are extended with the failure state's chain by linking the
+	 * last own literal to it (lists are built so they share tails). */
+	fail = md_xcalloc(pf->nstates, sizeof *fail);
+	queue = md_xmalloc(pf->nstates * sizeof *queue);
+	head = tail = 0;
+	for (c = 0; c < pf->nclass; c++) {
+		uint32_t t = trie[c];
+
+		if (t != 0) {
+			fail[t] = 0;
+			queue[tail++] = t;
+		}
+	}
+	while (head < tail) {
+		uint32_t s = queue[head++];
+		uint32_t last;
+
+		/* Append fail[s]'s outputs to s's chain. */
+		if (pf->out[s] == UINT32_MAX) {
+			pf->out[s] = pf->out[fail[s]];
+		} else {
+			last = pf->out[s];
+			while (pf->out_next[last] != UINT32_MAX &&
+			    pf->out_next[last] != pf->out[fail[s]])
+				last = pf->out_next[last];
+			if (pf->out_next[last] == UINT32_MAX)
+				pf->out_next[last] = pf->out[fail[s]];
+		}
+		for (c = 0; c < pf->nclass; c++) {
+			uint32_t t = trie[s * pf->nclass + c];
+
+			if (t != 0) {
+				fail[t] = trie[fail[s] * pf->nclass + c];
+				queue[tail++] = t;
+			} else {
+				trie[s * pf->nclass + c] =
+				    trie[fail[s] * pf->nclass + c];
+			}
+		}
+	}
+	pf->delta = trie;
+	free(fail);
+	free(queue);
+}
+
+static void
+mark_literal(const struct md_prefilter *pf, size_t lit, uint8_t *bitmap)
+{
+	const struct literal *l = &pf->lits[lit];
+	size_t i;
+
+	for (i = 0; i < l->nrules; i++)
+		md_bit_set(bitmap, l->rules[i]);
+}
+
+static void
+ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
+    uint8_t *bitmap)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const uint32_t *delta = pf->delta;
+	const uint8_t *cls = pf->cls;
+	size_t nclass = pf->nclass, i;
+	uint32_t s = 0;
+
+	for (i = 0; i < len; i++) {
+		s = delta[s * nclass + cls[p[i]]];
+		if (pf->out[s] != UINT32_MAX) {
+			uint32_t k;
+
+			for (k = pf->out[s]; k != UINT32_MAX;
+			    k = pf->out_next[k]) {
+				const struct literal *l = &pf->lits[k];
+
+				/* A case-sensitive literal reached through
+				 * case folding: confirm its bytes. */
+				if (!l->caseless && i + 1 >= l->len &&
+				    memcmp(text + i + 1 - l->len, l->s,
+				    l->len) != 0)
+					continue;
+				mark_literal(pf, k, bitmap);
+			}
+		}
+	}
+}
+
+#ifdef HAVE_HYPERSCAN
+static int
+hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+    unsigned int flags, void *ctx)
+{
+	struct { const struct md_prefilter *pf; uint8_t *bm; } *c = ctx;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	mark_literal(c->pf, id, c->bm);
+	return 0;
+}
+
+static int
+hs_build(struct md_prefilter *pf, struct md_error *err)
+{
+	const char **exprs;
+	unsigned *flags, *ids;
+	size_t *lens, i;
+	hs_compile_error_t *cerr = NULL;
+
+	if (pf->nlits == 0)
+		return 0;
+	exprs = md_xcalloc(pf->nlits, sizeof *exprs);
+	flags = md_xcalloc(pf->nlits, sizeof *flags);
+	ids = md_xcalloc(pf->nlits, sizeof *ids);
+	lens = md_xcalloc(pf->nlits, sizeof *lens);
+	for (i = 0; i < pf->nlits; i++) {
+		exprs[i] = pf->lits[i].s;
+		lens[i] = pf->lits[i].len;
+		ids[i] = (unsigned)i;
+		flags[i] = HS_FLAG_SINGLEMATCH |
+		    (pf->lits[i].caseless ? HS_FLAG_CASELESS : 0);
+	}
+	if (hs_compile_lit_multi(exprs, flags, ids, lens,
+	    (unsigned)pf->nlits, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
+	    HS_SUCCESS) {
+		md_error_set(err, "hyperscan: %s (literal %d)",
+		    cerr ? cerr->message : "compile failed",
+		    cerr ? cerr->expression : -1);
+		hs_free_compile_error(cerr);
+		pf->db = NULL;
+	} else if (hs_alloc_scratch(pf->db, &pf->scratch) != HS_SUCCESS) {
+		md_error_set(err, "hyperscan: cannot allocate scratch space");
+		hs_free_database(pf->db);
+		pf->db = NULL;
+	}
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(lens);
+	return pf->db != NULL ? 0 : -1;
+}
+#endif
+
+int
+md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
+    struct md_error *err)
+{
+#ifdef HAVE_HYPERSCAN
+	if (impl == MD_PF_AUTO || impl == MD_PF_HYPERSCAN) {
+		pf->impl = MD_PF_HYPERSCAN;
+		return hs_build(pf, err);
+	}
+#else
+	if (impl == MD_PF_HYPERSCAN) {
+		md_error_set(err, "this measured was built without Hyperscan");
+		return -1;
+	}
+#endif
+	pf->impl = MD_PF_AHO_CORASICK;
+	ac_build(pf);
+	return 0;
+}
+
+const char *
+md_prefilter_name(const struct md_prefilter *pf)
+{
+	return pf->impl == MD_PF_HYPERSCAN ? "hyperscan" : "aho-corasick";
+}
+
+size_t
+md_prefilter_bitmap_size(const struct md_prefilter *pf)
+{
+	return (pf->nrules + 7) / 8;
+}
+
+size_t
+md_prefilter_nliterals(const struct md_prefilter *pf)
+{
+	return pf->nlits;
+}
+
+void
+md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
+    uint8_t *bitmap)
+{
+	size_t i;
+
+	memset(bitmap, 0, md_prefilter_bitmap_size(pf));
+	for (i = 0; i < pf->nalways; i++)
+		md_bit_set(bitmap, pf->always[i]);
+#ifdef HAVE_HYPERSCAN
+	if (pf->impl == MD_PF_HYPERSCAN) {
+		struct { const struct md_prefilter *pf; uint8_t *bm; } c = {
+			pf, bitmap
+		};
+
+		if (pf->db != NULL &&
+		    hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
+		    hs_on_match, &c) != HS_SUCCESS) {
+			/* Never "no" wrongly: every rule is a candidate. */
+			memset(bitmap, 0xff, md_prefilter_bitmap_size(pf));
+		}
+		return;
+	}
+#endif
+	if (pf->nlits > 0)
+		ac_scan(pf, text, len, bitmap);
+}
+
+void
+md_prefilter_free(struct md_prefilter *pf)
+{
+	size_t i;
+
+	if (pf == NULL)
+		return;
+	for (i = 0; i < pf->nlits; i++) {
+		free(pf->lits[i].s);
+		free(pf->lits[i].rules);
+	}
+	free(pf->lits);
+	free(pf->always);
+	free(pf->delta);
+	free(pf->out);
+	free(pf->out_next);
+#ifdef HAVE_HYPERSCAN
+	if (pf->scratch != NULL)
+		hs_free_scratch(pf->scratch);
+	if (pf->db != NULL)
+		hs_free_database(pf->db);
+#endif
+	free(pf);
+}

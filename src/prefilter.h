@@ -1,0 +1,68 @@
+/*
+ * prefilter.h - the multi-pattern prefilter.
+ *
+ * Running every rule's PCRE2 pattern over every document costs one pass per
+ * rule.  Instead, the literals that any match of a rule must contain are
+ * extracted from its patterns, all of them go into one automaton (Hyperscan
+ * when it was found at build time, else our own Aho-Corasick), and one pass
+ * over the document says which rules can match at all.  Only those run
+ * their exact PCRE2 match.  A rule with no extractable literal always runs.
+ * The prefilter may say "maybe" wrongly, never "no" wrongly.
+ */
+#ifndef MD_PREFILTER_H
+#define MD_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/*
+ * The literals every match of pattern contains at least one of.  Returns
+ * the number stored in *lits (a malloc'd array of malloc'd strings, freed
+ * by the caller) and sets *caseless when the pattern is (partly) caseless;
+ * 0 when no useful set exists (the rule must always run).
+ */
+size_t md_literals_extract(const char *pattern, char ***lits, int *caseless);
+
+enum md_prefilter_impl {
+	MD_PF_AUTO = 0,		/* Hyperscan if built with it, else AC */
+	MD_PF_AHO_CORASICK,
+	MD_PF_HYPERSCAN
+};
+
+struct md_prefilter;
+
+struct md_prefilter *md_prefilter_new(size_t nrules);
+/* Rule `rule` may match only where lit occurs. */
+void md_prefilter_add(struct md_prefilter *pf, const char *lit, size_t len,
+    int caseless, size_t rule);
+/* Rule `rule` has no literal: always a candidate. */
+void md_prefilter_always(struct md_prefilter *pf, size_t rule);
+/* Builds the automaton.  0, or -1 with err (e.g. Hyperscan asked for but
+ * not built in). */
+int md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
+    struct md_error *err);
+/* Which implementation was built: "hyperscan" or "aho-corasick". */
+const char *md_prefilter_name(const struct md_prefilter *pf);
+/* Bytes of the bitmap md_prefilter_scan fills. */
+size_t md_prefilter_bitmap_size(const struct md_prefilter *pf);
+/* Sets bit r of bitmap for every rule r that may match text. */
+void md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
+    uint8_t *bitmap);
+size_t md_prefilter_nliterals(const struct md_prefilter *pf);
+void md_prefilter_free(struct md_prefilter *pf);
+
+static inline int
+md_bit_test(const uint8_t *bm, size_t i)
+{
+	return (bm[i >> 3] >> (i & 7)) & 1;
+}
+
+static inline void
+md_bit_set(uint8_t *bm, size_t i)
+{
+	bm[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+#endif /* MD_PREFILTER_H */

@@ -1,0 +1,282 @@
+/*
+ * test_engine.c - the engine end to end over the bundled plugins, rules
+ * and catalogues: the date and where it came from, the version in force,
+ * the measure cited, offsets through full-width text, negation, dedupe,
+ * errors, and the limit on a catastrophic rule.
+ */
+#include "testutil.h"
+
+static struct md_engine *E;
+
+static void
+setup(void)
+{
+	struct md_error err = { 0 };
+
+	E = tu_engine(NULL, &err);
+	ck_assert_msg(E != NULL, "%s", err.msg);
+}
+
+static void
+teardown(void)
+{
+	md_engine_free(E);
+	E = NULL;
+}
+
+static int
+has_category(const struct md_result *r, const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->findings[i].category, cat) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(school_closure_cites_16_and_18)
+{
+	const char *t = "即日起，全区中小学、幼儿园一律暂停线下教学，转为线上教学。";
+	struct md_result r;
+	const struct md_found *f;
+
+	ck_assert_int_eq(tu_check(E, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	f = &r.findings[0];
+	ck_assert_str_eq(f->category, "closure.school");
+	ck_assert_str_eq(r.measures->version, "2022-11-11");
+	ck_assert_str_eq(f->item->id, "2.16");
+	ck_assert_uint_eq(f->nalso, 1);
+	ck_assert_str_eq(f->also[0]->id, "2.18");
+	ck_assert_ptr_nonnull(strstr(f->item->text, "严禁随意封校停课"));
+	ck_assert_int_ge(f->severity, 1);
+	ck_assert_int_le(f->severity, 5);
+	ck_assert(f->confidence > 0 && f->confidence <= 1);
+	ck_assert_uint_eq(f->end - f->start, strlen("暂停线下教学"));
+	ck_assert(memcmp(t + f->start, "暂停线下教学", f->end - f->start) ==
+	    0);
+	ck_assert_ptr_nonnull(strstr(f->excerpt, "暂停线下教学"));
+	ck_assert(memcmp(f->excerpt + f->ex_start, "暂停线下教学",
+	    f->ex_end - f->ex_start) == 0);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(restated_prohibition_is_nothing)
+{
+	struct md_result r;
+
+	ck_assert_int_eq(tu_check(E, "各地要严格执行国家统一的防控政策，不得随意"
+	    "封校停课、停工停产。", "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(version_by_date)
+{
+	const char *t = "经研究决定，在全区范围内开展全员核酸检测。";
+	struct md_result r;
+
+	ck_assert_int_eq(tu_check(E, t, "2022-11-20", &r), 0);
+	ck_assert_str_eq(r.measures->version, "2022-11-11");
+	ck_assert(has_category(&r, "testing.mass"));
+	md_result_free(&r);
+
+	ck_assert_int_eq(tu_check(E, t, "2022-11-10", &r), 0);
+	ck_assert_str_eq(r.measures->version, "2022-06-28");
+	ck_assert(!has_category(&r, "testing.mass"));
+	md_result_free(&r);
+
+	ck_assert_int_eq(tu_check(E, t, "2022-11-11", &r), 0);
+	ck_assert_str_eq(r.measures->version, "2022-11-11");
+	md_result_free(&r);
+
+	/* Before any version: nothing applies, and the result says so. */
+	ck_assert_int_eq(tu_check(E, t, "2020-01-01", &r), 0);
+	ck_assert_ptr_null(r.measures);
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(date_sources)
+{
+	const char *t = "即日起全区中小学停课。\n\n某某区教育局\n2022年11月21日\n";
+	struct md_input in = { 0 };
+	struct md_error err = { 0 };
+	struct md_result r;
+
+	in.name = "t";
+	in.text = t;
+	in.len = strlen(t);
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date, "2022-11-21");
+	ck_assert_str_eq(r.date_source, "text");
+	md_result_free(&r);
+
+	in.published_at = "2022-11-19";
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date_source, "published_at");
+	ck_assert_str_eq(r.date, "2022-11-19");
+	md_result_free(&r);
+
+	in.occurred_at = "2022-11-18";
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date_source, "occurred_at");
+	md_result_free(&r);
+
+	in.date = "2022-10-01";
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date_source, "option");
+	ck_assert_str_eq(r.measures->version, "2022-06-28");
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+
+	in = (struct md_input){ .name = "t", .text = "全区停课。", .len =
+	    strlen("全区停课。"), .received = "2022-11-25" };
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date_source, "received");
+	md_result_free(&r);
+
+	in.received = NULL;
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), 0);
+	ck_assert_str_eq(r.date_source, "today");
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(offsets_through_full_width_text)
+{
+	/* Full-width digits and punctuation before the span: 3 bytes each
+	 * as given, 1 byte each normalized. */
+	const char *t = "ＡＢＣ１２３，全区中小学一律停课！";
+	struct md_result r;
+	const struct md_found *f;
+
+	ck_assert_int_eq(tu_check(E, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	f = &r.findings[0];
+	ck_assert_uint_eq(f->start, strlen("ＡＢＣ１２３，全区中小学一律"));
+	ck_assert(memcmp(t + f->start, "停课", f->end - f->start) == 0);
+	ck_assert_uint_eq(f->nstart, strlen("ABC123,全区中小学一律"));
+	ck_assert_str_eq(f->excerpt, t);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(invalid_utf8_is_an_error)
+{
+	struct md_input in = { 0 };
+	struct md_error err = { 0 };
+	struct md_result r;
+
+	in.name = "doc.txt";
+	in.text = "停课\xff";
+	in.len = strlen(in.text);
+	in.date = "2022-11-20";
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "doc.txt: invalid UTF-8 at byte 6");
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(bad_date_is_an_error)
+{
+	struct md_input in = { 0 };
+	struct md_error err = { 0 };
+	struct md_result r;
+
+	in.name = "doc.txt";
+	in.text = "停课";
+	in.len = strlen(in.text);
+	in.date = "2022-13-01";
+	ck_assert_int_eq(md_engine_check(E, &in, &r, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a valid YYYY-MM-DD"));
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(same_category_same_sentence_once)
+{
+	struct md_result r;
+
+	ck_assert_int_eq(tu_check(E, "全区中小学停课，暂停线下教学，转为线上教学。",
+	    "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	md_result_free(&r);
+	ck_assert_int_eq(tu_check(E, "全区中小学停课。全市高校封校。",
+	    "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 2);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(empty_text)
+{
+	struct md_result r;
+
+	ck_assert_int_eq(tu_check(E, "", "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+}
+END_TEST
+
+START_TEST(catastrophic_rule_is_counted)
+{
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir(), *conf, *body, *rules, text[80];
+
+	rules = tu_write(d, "closure.rules.xml",
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
+	    " <rule id=\"closure.evil\" category=\"closure.school\" "
+	    "severity=\"2\">\n"
+	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
+	    "  <reason>r</reason><pattern>(a+)+停课</pattern>\n"
+	    "  <example>aa停课</example>\n"
+	    " </rule>\n</rules>\n");
+	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
+	conf = tu_conf(d, body);
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	/* The literal is there, so the pattern runs, and backtracks. */
+	memset(text, 'a', 40);
+	strcpy(text + 40, "停停课");
+	ck_assert_int_eq(tu_check(e, text, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 0);
+	ck_assert_uint_ge(r.not_evaluated, 1);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(rules);
+	free(body);
+	free(conf);
+	tu_rmdir(d);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("engine");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, school_closure_cites_16_and_18);
+	tcase_add_test(tc, restated_prohibition_is_nothing);
+	tcase_add_test(tc, version_by_date);
+	tcase_add_test(tc, date_sources);
+	tcase_add_test(tc, offsets_through_full_width_text);
+	tcase_add_test(tc, invalid_utf8_is_an_error);
+	tcase_add_test(tc, bad_date_is_an_error);
+	tcase_add_test(tc, same_category_same_sentence_once);
+	tcase_add_test(tc, empty_text);
+	tcase_add_test(tc, catastrophic_rule_is_counted);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

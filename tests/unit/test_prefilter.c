@@ -1,0 +1,309 @@
+/*
+ * test_prefilter.c - required-literal extraction and the multi-literal
+ * automata.  The property that matters: the prefilter never rules out a
+ * rule whose pattern matches.  It is checked over every bundled rule and
+ * every example and case text, for both implementations, which must also
+ * agree with each other.
+ */
+#include <glob.h>
+
+#include "prefilter.h"
+#include "rules.h"
+#include "testutil.h"
+
+static int
+has(char **lits, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(lits[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+free_lits(char **lits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(lits[i]);
+	free(lits);
+}
+
+START_TEST(extract_literals)
+{
+	char **l;
+	int ci;
+	size_t n;
+
+	n = md_literals_extract("停课", &l, &ci);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(has(l, n, "停课"));
+	free_lits(l, n);
+
+	/* Alternations multiply out into longer literals. */
+	n = md_literals_extract("(?:全区|全市)停课", &l, &ci);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(has(l, n, "全区停课") && has(l, n, "全市停课"));
+	free_lits(l, n);
+
+	n = md_literals_extract("暂停(?:线下)?教学", &l, &ci);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(has(l, n, "暂停教学") && has(l, n, "暂停线下教学"));
+	free_lits(l, n);
+
+	/* A class or wildcard splits; the longest required part is kept. */
+	n = md_literals_extract("[0-9]+天核酸[^,]{0,4}检测", &l, &ci);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(has(l, n, "天核酸"));
+	free_lits(l, n);
+
+	/* Top-level alternation: one literal per branch. */
+	n = md_literals_extract("静默|足不出户|封城", &l, &ci);
+	ck_assert_uint_eq(n, 3);
+	free_lits(l, n);
+
+	/* Look-behind is zero-width and adds nothing required. */
+	n = md_literals_extract("(?<!未)经批准", &l, &ci);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(has(l, n, "经批准"));
+	free_lits(l, n);
+
+	n = md_literals_extract("\\x{505c}课", &l, &ci);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(has(l, n, "停课"));
+	free_lits(l, n);
+
+	n = md_literals_extract("(?i)covid", &l, &ci);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ci, 1);
+	free_lits(l, n);
+}
+END_TEST
+
+START_TEST(no_literal_means_always)
+{
+	char **l;
+	int ci;
+
+	ck_assert_uint_eq(md_literals_extract("a.*b", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("\\d+", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("(?:停课)?", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("停课|\\w+", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("(停课", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("(停课)\\1", &l, &ci), 0);
+	ck_assert_uint_eq(md_literals_extract("(?x) 停 课", &l, &ci), 0);
+}
+END_TEST
+
+static void
+scan_basic(enum md_prefilter_impl impl)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(4);
+	uint8_t bm[1];
+
+	md_prefilter_add(pf, "停课", strlen("停课"), 0, 0);
+	md_prefilter_add(pf, "课程", strlen("课程"), 0, 1);
+	md_prefilter_add(pf, "Omicron", 7, 1, 2);
+	md_prefilter_always(pf, 3);
+	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
+	md_prefilter_scan(pf, "暂停课程", strlen("暂停课程"), bm);
+	ck_assert_uint_eq(bm[0], (1u << 1) | (1u << 3));
+	md_prefilter_scan(pf, "全区停课程", strlen("全区停课程"), bm);
+	ck_assert_uint_eq(bm[0], 1u | (1u << 1) | (1u << 3));
+	md_prefilter_scan(pf, "OMICRON 停", strlen("OMICRON 停"), bm);
+	ck_assert_uint_eq(bm[0], (1u << 2) | (1u << 3));
+	md_prefilter_scan(pf, "", 0, bm);
+	ck_assert_uint_eq(bm[0], 1u << 3);
+	md_prefilter_free(pf);
+}
+
+START_TEST(aho_corasick_scan)
+{
+	scan_basic(MD_PF_AHO_CORASICK);
+}
+END_TEST
+
+START_TEST(overlapping_literals)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(3);
+	uint8_t bm[1];
+
+	/* "he", "she", "hers": the classic failure-link case. */
+	md_prefilter_add(pf, "he", 2, 0, 0);
+	md_prefilter_add(pf, "she", 3, 0, 1);
+	md_prefilter_add(pf, "hers", 4, 0, 2);
+	ck_assert_int_eq(md_prefilter_build(pf, MD_PF_AHO_CORASICK, &err), 0);
+	md_prefilter_scan(pf, "ushers", 6, bm);
+	ck_assert_uint_eq(bm[0], 7);
+	md_prefilter_scan(pf, "sh", 2, bm);
+	ck_assert_uint_eq(bm[0], 0);
+	md_prefilter_free(pf);
+}
+END_TEST
+
+#ifdef HAVE_HYPERSCAN
+START_TEST(hyperscan_scan)
+{
+	scan_basic(MD_PF_HYPERSCAN);
+}
+END_TEST
+#endif
+
+/* Every rule of every bundled pack, against every example and case text:
+ * a pattern match implies the prefilter bit. */
+struct corpus {
+	char **texts;
+	size_t n;
+};
+
+static void
+add_text(struct corpus *c, const char *s)
+{
+	c->texts = md_xreallocarray(c->texts, c->n + 1, sizeof *c->texts);
+	c->texts[c->n++] = md_xstrdup(s);
+}
+
+static void
+never_misses(enum md_prefilter_impl impl)
+{
+	static const char *packs[] = {
+		MD_SRCDIR "/plugins/closure/closure.rules.xml",
+		MD_SRCDIR "/plugins/traffic/traffic.rules.xml",
+		MD_SRCDIR "/plugins/testing/testing.rules.xml",
+	};
+	struct md_rulepack *pk[3];
+	const struct md_rule *rules[256];
+	struct md_error err = { 0 };
+	struct corpus c = { 0 };
+	struct md_prefilter *pf, *other;
+	struct md_matcher m;
+	size_t nr = 0, i, j, p, k, checked = 0;
+	glob_t g;
+	uint8_t *bm, *bm2;
+
+	for (i = 0; i < 3; i++) {
+		pk[i] = md_rulepack_load(packs[i], MD_SRCDIR
+		    "/etc/schema/rules.rng", &err);
+		ck_assert_msg(pk[i] != NULL, "%s", err.msg);
+		for (j = 0; j < pk[i]->nrules; j++) {
+			rules[nr] = &pk[i]->rules[j];
+			for (k = 0; k < rules[nr]->nexamples; k++)
+				add_text(&c, rules[nr]->examples[k].text);
+			nr++;
+		}
+	}
+	if (glob(MD_SRCDIR "/tests/cases/*/*.case", 0, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			size_t len;
+			char *t = md_read_file(g.gl_pathv[i], &len, 1 << 20,
+			    &err);
+
+			ck_assert_ptr_nonnull(t);
+			add_text(&c, t);
+			free(t);
+		}
+		globfree(&g);
+	}
+	pf = md_prefilter_new(nr);
+	other = md_prefilter_new(nr);
+	for (i = 0; i < nr; i++) {
+		int always = 0;
+
+		for (p = 0; p < rules[i]->npatterns; p++) {
+			char **l;
+			int ci;
+			size_t n = md_literals_extract(rules[i]->patterns[p].src,
+			    &l, &ci);
+
+			if (n == 0)
+				always = 1;
+			for (k = 0; k < n; k++) {
+				md_prefilter_add(pf, l[k], strlen(l[k]), ci, i);
+				md_prefilter_add(other, l[k], strlen(l[k]), ci,
+				    i);
+			}
+			free_lits(l, n);
+		}
+		if (always) {
+			md_prefilter_always(pf, i);
+			md_prefilter_always(other, i);
+		}
+	}
+	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
+	ck_assert_int_eq(md_prefilter_build(other, MD_PF_AHO_CORASICK, &err),
+	    0);
+	md_matcher_init(&m);
+	bm = md_xcalloc(1, md_prefilter_bitmap_size(pf));
+	bm2 = md_xcalloc(1, md_prefilter_bitmap_size(pf));
+	for (j = 0; j < c.n; j++) {
+		size_t len = strlen(c.texts[j]);
+
+		md_prefilter_scan(pf, c.texts[j], len, bm);
+		md_prefilter_scan(other, c.texts[j], len, bm2);
+		ck_assert_msg(memcmp(bm, bm2, md_prefilter_bitmap_size(pf)) ==
+		    0, "implementations disagree on: %s", c.texts[j]);
+		for (i = 0; i < nr; i++) {
+			for (p = 0; p < rules[i]->npatterns; p++) {
+				size_t s, e;
+
+				if (md_regex_search(&rules[i]->patterns[p], &m,
+				    c.texts[j], 0, len, &s, &e) == 1) {
+					ck_assert_msg(md_bit_test(bm, i),
+					    "rule %s matches \"%.*s\" but the "
+					    "prefilter ruled it out",
+					    rules[i]->id, (int)(e - s),
+					    c.texts[j] + s);
+					checked++;
+				}
+			}
+		}
+	}
+	ck_assert_uint_gt(checked, 20);
+	free(bm);
+	free(bm2);
+	md_matcher_free(&m);
+	md_prefilter_free(pf);
+	md_prefilter_free(other);
+	for (j = 0; j < c.n; j++)
+		free(c.texts[j]);
+	free(c.texts);
+	for (i = 0; i < 3; i++)
+		md_rulepack_free(pk[i]);
+}
+
+START_TEST(never_misses_aho_corasick)
+{
+	never_misses(MD_PF_AHO_CORASICK);
+}
+END_TEST
+
+START_TEST(never_misses_auto)
+{
+	never_misses(MD_PF_AUTO);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("prefilter");
+	TCase *tc = tcase_create("prefilter");
+
+	tcase_add_test(tc, extract_literals);
+	tcase_add_test(tc, no_literal_means_always);
+	tcase_add_test(tc, aho_corasick_scan);
+	tcase_add_test(tc, overlapping_literals);
+#ifdef HAVE_HYPERSCAN
+	tcase_add_test(tc, hyperscan_scan);
+#endif
+	tcase_add_test(tc, never_misses_aho_corasick);
+	tcase_add_test(tc, never_misses_auto);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

@@ -1,0 +1,115 @@
+/*
+ * testutil.h - small helpers for the Check unit tests: temporary folders,
+ * files and configs, and an engine over the build tree's plugins.
+ */
+#ifndef MD_TESTUTIL_H
+#define MD_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "util.h"
+#include "xml.h"
+
+/* A fresh temporary directory; removed by tu_rmdir. */
+static inline char *
+tu_tmpdir(void)
+{
+	char *d = md_xstrdup("/tmp/measured-unit.XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static inline void
+tu_rmdir(char *d)
+{
+	char *cmd = md_xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
+static inline char *
+tu_write(const char *dir, const char *name, const char *content)
+{
+	char *path = md_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+/* Writes a config with the given body elements into dir; returns its
+ * path. */
+static inline char *
+tu_conf(const char *dir, const char *body)
+{
+	char *xml = md_xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<measured xmlns=\"urn:measured:config:1\">\n%s\n</measured>\n",
+	    body);
+	char *path = tu_write(dir, "measured.conf", xml);
+
+	free(xml);
+	return path;
+}
+
+/* An engine from the defaults plus an optional config file; NULL with
+ * err on failure. */
+static inline struct md_engine *
+tu_engine(const char *conf_path, struct md_error *err)
+{
+	struct md_conf conf;
+	struct md_engine *e;
+
+	md_conf_defaults(&conf);
+	if (conf_path != NULL && md_conf_load(&conf, conf_path, err) != 0) {
+		md_conf_free(&conf);
+		return NULL;
+	}
+	e = md_engine_new(&conf, err);
+	md_conf_free(&conf);
+	return e;
+}
+
+static inline int
+tu_check(struct md_engine *e, const char *text, const char *date,
+    struct md_result *r)
+{
+	struct md_input in = { 0 };
+	struct md_error err = { 0 };
+	int rc;
+
+	in.name = "test";
+	in.text = text;
+	in.len = strlen(text);
+	in.date = date;
+	rc = md_engine_check(e, &in, r, &err);
+	if (rc != 0)
+		fprintf(stderr, "check: %s\n", err.msg);
+	return rc;
+}
+
+static inline int
+tu_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	md_xml_init();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	xmlCleanupParser();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif /* MD_TESTUTIL_H */
