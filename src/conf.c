@@ -6,6 +6,7 @@
 #endif
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,12 +53,22 @@ md_conf_defaults(struct md_conf *conf)
 	memset(conf, 0, sizeof *conf);
 	conf->prefilter = MD_PF_AUTO;
 	if (in_build_tree()) {
-		add(&conf->plugin_dirs, &conf->nplugin_dirs,
-		    MD_BUILDDIR "/plugins/.libs");
-		add(&conf->rules_dirs, &conf->nrules_dirs,
-		    MD_SRCDIR "/plugins");
-		conf->measures_dir = md_xstrdup(MD_SRCDIR "/etc/measures");
-		conf->schema_dir = md_xstrdup(MD_SRCDIR "/etc/schema");
+		/* Canonical paths read better in messages than
+		 * "_build/x/../../plugins". */
+		char src[PATH_MAX], build[PATH_MAX], *p;
+
+		if (realpath(MD_SRCDIR, src) == NULL)
+			snprintf(src, sizeof src, "%s", MD_SRCDIR);
+		if (realpath(MD_BUILDDIR, build) == NULL)
+			snprintf(build, sizeof build, "%s", MD_BUILDDIR);
+		p = md_xasprintf("%s/plugins/.libs", build);
+		add(&conf->plugin_dirs, &conf->nplugin_dirs, p);
+		free(p);
+		p = md_xasprintf("%s/plugins", src);
+		add(&conf->rules_dirs, &conf->nrules_dirs, p);
+		free(p);
+		conf->measures_dir = md_xasprintf("%s/etc/measures", src);
+		conf->schema_dir = md_xasprintf("%s/etc/schema", src);
 	} else {
 		add(&conf->plugin_dirs, &conf->nplugin_dirs, MD_PLUGINDIR);
 		add(&conf->rules_dirs, &conf->nrules_dirs, MD_RULESDIR);

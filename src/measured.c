@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "cmd_check.h"
 #include "measured/plugin.h"
 #include "engine.h"
 #include "xml.h"

@@ -158,6 +158,7 @@ info_free(struct info *in)
 static void
 info_any(struct info *in)
 {
+	info_init(in);
 	lset_none(&in->exact);
 	lset_none(&in->req);
 }
@@ -401,6 +402,7 @@ parse_atom(struct parser *ps, struct info *in)
 {
 	const char *p = ps->p;
 
+	info_init(in);
 	switch (*p) {
 	case '(':
 		parse_group(ps, in);

@@ -16,6 +16,14 @@
 #include "measured/plugin.h"
 
 /*
+ * Bytes of zeros after the normalized text's NUL.  PCRE2's JIT reads ahead
+ * of the subject with SIMD loads (up to 16 bytes); with the padding those
+ * reads stay inside an initialized allocation, which keeps valgrind's
+ * memcheck meaningful for the rest of the program.
+ */
+#define MD_TEXT_PAD 64
+
+/*
  * A submitted text and its normalized form.  md_text_init() fills every
  * member; md_text_release() frees them.  The caller keeps orig alive for as
  * long as the md_text is used (it is not copied).
@@ -23,7 +31,8 @@
 struct md_text {
 	const char *orig;	/* the bytes as submitted, not owned */
 	size_t orig_len;
-	char *norm;		/* folded text, NUL-terminated, owned */
+	char *norm;		/* folded text, NUL-terminated and followed
+				 * by MD_TEXT_PAD zero bytes, owned */
 	size_t norm_len;
 	size_t *map;		/* norm_len + 1 entries: norm offset -> orig
 				 * offset; map[norm_len] == orig_len */

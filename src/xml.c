@@ -11,6 +11,8 @@
 #include "config.h"
 #endif
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -18,6 +20,9 @@
 #include <libxml/xmlerror.h>
 
 #include "xml.h"
+
+/* The largest XML file measured reads (rule packs are tens of KiB). */
+#define MD_XML_MAX (32u * 1024u * 1024u)
 
 #define MD_XML_OPTIONS \
 	(XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING)
@@ -94,19 +99,43 @@ validate(xmlDocPtr doc, const char *name, const char *schema_path,
 	return 0;
 }
 
+/*
+ * No file of ours needs a DTD, so a DOCTYPE is refused before the parser
+ * sees it: no entity expansion, no external entities, whatever libxml2's
+ * own defences would do with them.
+ */
+static int
+has_doctype(const char *buf, size_t len, const char *name,
+    struct md_error *err)
+{
+	const char *p = memmem(buf, len, "<!DOCTYPE", 9);
+	int line = 1;
+
+	if (p == NULL)
+		return 0;
+	for (; buf < p; buf++)
+		line += *buf == '\n';
+	md_error_set(err, "%s:%d: a DOCTYPE is not allowed (no DTDs or "
+	    "entities in measured's XML)", name, line);
+	return 1;
+}
+
 static xmlDocPtr
-load(xmlParserCtxtPtr ctxt, const char *buf, size_t len, const char *path,
-    const char *name, const char *schema_path, struct md_error *err)
+load(xmlParserCtxtPtr ctxt, const char *buf, size_t len, const char *name,
+    const char *schema_path, struct md_error *err)
 {
 	struct xml_errctx c = { name, err };
 	xmlDocPtr doc;
 
+	if (len > INT_MAX) {
+		md_error_set(err, "%s: too large", name);
+		return NULL;
+	}
+	if (has_doctype(buf, len, name, err))
+		return NULL;
 	xmlSetStructuredErrorFunc(&c, structured_error);
-	if (buf != NULL)
-		doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
-		    MD_XML_OPTIONS);
-	else
-		doc = xmlCtxtReadFile(ctxt, path, NULL, MD_XML_OPTIONS);
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
+	    MD_XML_OPTIONS);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (doc == NULL) {
 		md_error_set(err, "%s: not well-formed XML", name);
@@ -130,13 +159,15 @@ load(xmlParserCtxtPtr ctxt, const char *buf, size_t len, const char *path,
 xmlDocPtr
 md_xml_load(const char *path, const char *schema_path, struct md_error *err)
 {
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	xmlDocPtr doc;
+	size_t len;
+	char *buf;
 
-	if (ctxt == NULL)
-		md_fatal("out of memory creating an XML parser");
-	doc = load(ctxt, NULL, 0, path, path, schema_path, err);
-	xmlFreeParserCtxt(ctxt);
+	buf = md_read_file(path, &len, MD_XML_MAX, err);
+	if (buf == NULL)
+		return NULL;
+	doc = md_xml_load_memory(buf, len, path, schema_path, err);
+	free(buf);
 	return doc;
 }
 
@@ -149,7 +180,7 @@ md_xml_load_memory(const char *buf, size_t len, const char *name,
 
 	if (ctxt == NULL)
 		md_fatal("out of memory creating an XML parser");
-	doc = load(ctxt, buf, len, NULL, name, schema_path, err);
+	doc = load(ctxt, buf, len, name, schema_path, err);
 	xmlFreeParserCtxt(ctxt);
 	return doc;
 }

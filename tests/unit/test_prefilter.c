@@ -110,7 +110,7 @@ scan_basic(enum md_prefilter_impl impl)
 	md_prefilter_add(pf, "Omicron", 7, 1, 2);
 	md_prefilter_always(pf, 3);
 	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
-	md_prefilter_scan(pf, "暂停课程", strlen("暂停课程"), bm);
+	md_prefilter_scan(pf, "开设课程", strlen("开设课程"), bm);
 	ck_assert_uint_eq(bm[0], (1u << 1) | (1u << 3));
 	md_prefilter_scan(pf, "全区停课程", strlen("全区停课程"), bm);
 	ck_assert_uint_eq(bm[0], 1u | (1u << 1) | (1u << 3));

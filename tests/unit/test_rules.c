@@ -91,7 +91,7 @@ START_TEST(schema_error_names_line)
 	    "<cite version=\"2022-11-11\" item=\"2.18\"/>\n"
 	    "<pattern>停课</pattern>\n"
 	    "<example>停课</example></rule>\n",
-	    ".xml:3: ");
+	    ".xml:5: Did not expect element pattern there");
 }
 END_TEST
 

@@ -1,5 +1,5 @@
 /*
- * check.c - `measured check`: checks files (or standard input) from the
+ * cmd_check.c - `measured check`: checks files (or standard input) from the
  * command line and prints the findings for people (text) or programs
  * (JSON, one object per input on its own line).
  */
@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "check.h"
+#include "cmd_check.h"
 #include "engine.h"
 
 #define CHECK_MAX_INPUT (16u * 1024u * 1024u)

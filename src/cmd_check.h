@@ -1,9 +1,9 @@
 /*
- * check.h - `measured check`, and the JSON form of a result that the API
+ * cmd_check.h - `measured check`, and the JSON form of a result that the API
  * will share.
  */
-#ifndef MD_CHECK_H
-#define MD_CHECK_H
+#ifndef MD_CMD_CHECK_H
+#define MD_CMD_CHECK_H
 
 #include <jansson.h>
 
@@ -15,4 +15,4 @@ json_t *md_result_json(const char *input, const struct md_result *r);
 /* `measured check ARGS`; conf_path from the global -c, or NULL. */
 int md_check_main(int argc, char **argv, const char *conf_path);
 
-#endif /* MD_CHECK_H */
+#endif /* MD_CMD_CHECK_H */
