@@ -18,7 +18,7 @@
  * --rounds runs on one thread; results are printed as MB/s, documents/s and
  * ratios, never compared with a fixed threshold.
  *
- * Usage: bench_engine [--docs N] [--rounds N] [--seed N]
+ * Usage: bench_engine [--docs N] [--rounds N] [--seed N] [--config FILE]
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -295,6 +295,7 @@ main(int argc, char **argv)
 	struct timing th = { "hyperscan", 1e9, 0 };
 	struct hsdb h;
 #endif
+	const char *conf_path = NULL;
 	double mb, t0;
 
 	for (i = 1; i + 1 < argc; i += 2) {
@@ -304,9 +305,11 @@ main(int argc, char **argv)
 			rounds = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--seed") == 0)
 			rng = strtoul(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--config") == 0)
+			conf_path = argv[i + 1];
 		else {
 			fprintf(stderr, "usage: bench_engine [--docs N] "
-			    "[--rounds N] [--seed N]\n");
+			    "[--rounds N] [--seed N] [--config FILE]\n");
 			return 2;
 		}
 	}
@@ -319,6 +322,8 @@ main(int argc, char **argv)
 	}
 	mb = (double)bytes / 1e6;
 	md_conf_defaults(&conf);
+	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0)
+		md_fatal("%s", err.msg);
 	e = md_engine_new(&conf, &err);
 	md_conf_free(&conf);
 	if (e == NULL)

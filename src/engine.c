@@ -45,11 +45,20 @@ struct md_ctx {
 	struct slot *slot;
 };
 
+/* A rule may match in a sentence: the prefilter found one of its
+ * literals there. */
+struct cand {
+	uint32_t rule;
+	uint32_t sentence;
+};
+
 /* What one check() call is working on. */
 struct run {
 	const struct md_document *doc;
 	const struct md_measures *measures;
-	uint8_t *bitmap;
+	struct cand *cands;	/* sorted by rule, then sentence; unique */
+	size_t ncands, cap;
+	uint8_t *everywhere;	/* rules to run on every sentence */
 	struct md_found *found;
 	size_t nfound;
 	unsigned long not_evaluated;
@@ -172,21 +181,23 @@ rule_applies(const struct md_rule *r, const char *version)
 	return 0;
 }
 
+/* All matches of r's patterns inside sentence sn. */
 static void
 match_rule(struct md_engine *e, const struct md_rule *r,
-    const struct md_document *doc, struct match_list *out)
+    const struct md_document *doc, const struct md_clause *sn,
+    struct match_list *out)
 {
 	size_t p, from, s, end;
 	int rc;
 
 	for (p = 0; p < r->npatterns; p++) {
-		from = 0;
-		while (from <= doc->len) {
+		from = sn->start;
+		while (from < sn->end) {
 			const struct md_clause *c;
 			struct md_match *m;
 
 			rc = md_regex_search(&r->patterns[p], &e->matcher,
-			    doc->text, from, doc->len, &s, &end);
+			    doc->text, from, sn->end, &s, &end);
 			if (rc < 0) {
 				e->run->not_evaluated++;
 				md_log(7, "rule %s: match limit reached, not "
@@ -196,7 +207,7 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 			if (rc == 0)
 				break;
 			from = end > s ? end : s + 1;
-			while (from < doc->len &&
+			while (from < sn->end &&
 			    ((unsigned char)doc->text[from] & 0xc0) == 0x80)
 				from++;
 			c = md_clause_at(doc, s);
@@ -246,17 +257,38 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 	struct md_engine *e = ctx->e;
 	struct slot *sl = ctx->slot;
 	struct match_list ml = { NULL, 0 };
-	size_t i;
+	struct run *run = e->run;
+	size_t i, k, lo, hi;
 
-	if (e->run == NULL || sl->pack == NULL || e->run->measures == NULL)
+	if (run == NULL || sl->pack == NULL || run->measures == NULL ||
+	    doc != run->doc)
 		return 0;
 	for (i = 0; i < sl->pack->nrules; i++) {
 		const struct md_rule *r = &sl->pack->rules[i];
 
-		if (r->npatterns == 0 || !rule_applies(r, doc->version) ||
-		    !md_bit_test(e->run->bitmap, r->index))
+		if (r->npatterns == 0 || !rule_applies(r, doc->version))
 			continue;
-		match_rule(e, r, doc, &ml);
+		if (md_bit_test(run->everywhere, r->index)) {
+			for (k = 0; k < doc->nsentences; k++)
+				match_rule(e, r, doc, &doc->sentences[k], &ml);
+			continue;
+		}
+		/* The rule's candidate sentences: a run in the sorted
+		 * array. */
+		lo = 0;
+		hi = run->ncands;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (run->cands[mid].rule < r->index)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < run->ncands && run->cands[k].rule == r->index;
+		    k++)
+			match_rule(e, r, doc,
+			    &doc->sentences[run->cands[k].sentence], &ml);
 	}
 	if (ml.n > 1)
 		qsort(ml.m, ml.n, sizeof *ml.m, by_position);
@@ -691,6 +723,79 @@ md_engine_free(struct md_engine *e)
 /* --- checking ---------------------------------------------------------- */
 
 static void
+on_literal(void *arg, size_t rule, size_t end)
+{
+	struct run *run = arg;
+	const struct md_document *doc = run->doc;
+	size_t lo = 0, hi = doc->nsentences;
+	struct cand *c;
+
+	if (end == MD_PREFILTER_EVERYWHERE || end == 0) {
+		md_bit_set(run->everywhere, rule);
+		return;
+	}
+	/* The sentence holding the literal's last byte. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (doc->sentences[mid].end < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == doc->nsentences)
+		return;
+	if (run->ncands > 0 && run->cands[run->ncands - 1].rule == rule &&
+	    run->cands[run->ncands - 1].sentence == lo)
+		return;
+	if (run->ncands == run->cap) {
+		run->cap = run->cap ? run->cap * 2 : 64;
+		run->cands = md_xreallocarray(run->cands, run->cap,
+		    sizeof *run->cands);
+	}
+	c = &run->cands[run->ncands++];
+	c->rule = (uint32_t)rule;
+	c->sentence = (uint32_t)lo;
+}
+
+static int
+by_rule_sentence(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	if (x->sentence != y->sentence)
+		return x->sentence < y->sentence ? -1 : 1;
+	return 0;
+}
+
+/*
+ * One prefilter pass: which rule may match in which sentence.  A rule's
+ * patterns are then run only inside those sentences (or everywhere, for a
+ * rule without literals).
+ */
+static void
+find_candidates(struct md_engine *e, struct run *run)
+{
+	size_t i, k;
+
+	run->everywhere = md_xcalloc(1, md_prefilter_bitmap_size(e->pf) + 1);
+	for (i = 0; i < e->nrules; i++)
+		if (md_prefilter_always_of(e->pf, i))
+			md_bit_set(run->everywhere, i);
+	md_prefilter_scan(e->pf, run->doc->text, run->doc->len, on_literal,
+	    run);
+	if (run->ncands < 2)
+		return;
+	qsort(run->cands, run->ncands, sizeof *run->cands, by_rule_sentence);
+	for (i = 1, k = 1; i < run->ncands; i++)
+		if (by_rule_sentence(&run->cands[i], &run->cands[k - 1]) != 0)
+			run->cands[k++] = run->cands[i];
+	run->ncands = k;
+}
+
+static void
 choose_date(const struct md_input *in, const struct md_text *t,
     struct md_result *r)
 {
@@ -884,8 +989,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	memset(&run, 0, sizeof run);
 	run.doc = &doc;
 	run.measures = r->measures;
-	run.bitmap = md_xcalloc(1, md_prefilter_bitmap_size(e->pf) + 1);
-	md_prefilter_scan(e->pf, doc.text, doc.len, run.bitmap);
+	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
 	sink.host_data = e;
@@ -913,7 +1017,8 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	r->not_evaluated = run.not_evaluated;
 	r->plugin_errors = run.plugin_errors;
 	finish(e, &t, &doc, r);
-	free(run.bitmap);
+	free(run.cands);
+	free(run.everywhere);
 	md_text_release(&t);
 	return 0;
 }

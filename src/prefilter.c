@@ -25,7 +25,9 @@
 
 /* --- literal sets ------------------------------------------------------ */
 
-#define SET_MAX 48		/* more alternatives than this: give up */
+#define SET_MAX 256		/* more literals than this: give up */
+#define PRODUCT_MAX 48		/* larger cross products: give up */
+#define CLASS_MAX 12		/* larger classes are not expanded */
 #define LIT_MAX 64		/* bytes kept per literal */
 
 struct lset {
@@ -85,7 +87,7 @@ lset_product(struct lset *a, const struct lset *b)
 	struct lset r = { 0 };
 	size_t i, j;
 
-	if (a->none || b->none || a->n * b->n > SET_MAX) {
+	if (a->none || b->none || a->n * b->n > PRODUCT_MAX) {
 		lset_none(a);
 		return;
 	}
@@ -141,6 +143,7 @@ struct parser {
 };
 
 static void info_alt(struct parser *ps, struct info *out);
+static void skip_class(struct parser *ps);
 
 static void
 info_init(struct info *in)
@@ -211,6 +214,63 @@ utf8_put(char *out, unsigned long cp)
 	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
 	out[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
+}
+
+/*
+ * A small positive class of plain characters ([一二两], [天日], [1-5]) is
+ * a set of literals; anything else in a class (escapes, POSIX classes,
+ * negation, large ranges) makes it unknown.
+ */
+static void
+parse_class(struct parser *ps, struct info *in)
+{
+	const char *p = ps->p + 1;
+	struct lset set = { 0 };
+
+	info_init(in);
+	if (*p == '^' || *p == ']') {
+		skip_class(ps);
+		info_any(in);
+		return;
+	}
+	while (*p != '\0' && *p != ']') {
+		size_t n = utf8_len((unsigned char)*p);
+
+		if (*p == '\\' || *p == '[') {
+			set.none = 1;
+			break;
+		}
+		if (p[n] == '-' && p[n + 1] != ']' && p[n + 1] != '\0') {
+			/* A range: only single-byte digits and letters. */
+			unsigned char lo = (unsigned char)p[0];
+			unsigned char hi = (unsigned char)p[n + 1];
+			char c[1];
+
+			if (n != 1 || hi < lo || hi - lo >= CLASS_MAX ||
+			    hi >= 0x80) {
+				set.none = 1;
+				break;
+			}
+			for (; lo <= hi; lo++) {
+				c[0] = (char)lo;
+				lset_add(&set, c, 1);
+			}
+			p += n + 2;
+			continue;
+		}
+		lset_add(&set, p, n);
+		p += n;
+	}
+	skip_class(ps);		/* finds the end, whatever was inside */
+	if (set.none || set.n == 0 || set.n > CLASS_MAX) {
+		lset_clear(&set);
+		info_any(in);
+		return;
+	}
+	lset_move(&in->exact, &set);
+	in->exact.none = 0;
+	lset_none(&in->req);	/* single characters are weak; a run
+				 * around them can still use the exact set */
 }
 
 /* Skips a character class starting at '['. */
@@ -408,8 +468,7 @@ parse_atom(struct parser *ps, struct info *in)
 		parse_group(ps, in);
 		return;
 	case '[':
-		skip_class(ps);
-		info_any(in);
+		parse_class(ps, in);
 		return;
 	case '.':
 		ps->p++;
@@ -808,18 +867,19 @@ ac_build(struct md_prefilter *pf)
 }
 
 static void
-mark_literal(const struct md_prefilter *pf, size_t lit, uint8_t *bitmap)
+report_literal(const struct md_prefilter *pf, size_t lit, size_t end,
+    md_prefilter_hit hit, void *arg)
 {
 	const struct literal *l = &pf->lits[lit];
 	size_t i;
 
 	for (i = 0; i < l->nrules; i++)
-		md_bit_set(bitmap, l->rules[i]);
+		hit(arg, l->rules[i], end);
 }
 
 static void
 ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
-    uint8_t *bitmap)
+    md_prefilter_hit hit, void *arg)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	const uint32_t *delta = pf->delta;
@@ -842,23 +902,28 @@ ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
 				    memcmp(text + i + 1 - l->len, l->s,
 				    l->len) != 0)
 					continue;
-				mark_literal(pf, k, bitmap);
+				report_literal(pf, k, i + 1, hit, arg);
 			}
 		}
 	}
 }
 
 #ifdef HAVE_HYPERSCAN
+struct hs_ctx {
+	const struct md_prefilter *pf;
+	md_prefilter_hit hit;
+	void *arg;
+};
+
 static int
 hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
     unsigned int flags, void *ctx)
 {
-	struct { const struct md_prefilter *pf; uint8_t *bm; } *c = ctx;
+	struct hs_ctx *c = ctx;
 
 	(void)from;
-	(void)to;
 	(void)flags;
-	mark_literal(c->pf, id, c->bm);
+	report_literal(c->pf, id, (size_t)to, c->hit, c->arg);
 	return 0;
 }
 
@@ -880,8 +945,7 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 		exprs[i] = pf->lits[i].s;
 		lens[i] = pf->lits[i].len;
 		ids[i] = (unsigned)i;
-		flags[i] = HS_FLAG_SINGLEMATCH |
-		    (pf->lits[i].caseless ? HS_FLAG_CASELESS : 0);
+		flags[i] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
 	}
 	if (hs_compile_lit_multi(exprs, flags, ids, lens,
 	    (unsigned)pf->nlits, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
@@ -944,30 +1008,58 @@ md_prefilter_nliterals(const struct md_prefilter *pf)
 
 void
 md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
-    uint8_t *bitmap)
+    md_prefilter_hit hit, void *arg)
+{
+#ifdef HAVE_HYPERSCAN
+	if (pf->impl == MD_PF_HYPERSCAN) {
+		struct hs_ctx c = { pf, hit, arg };
+		size_t i, r;
+
+		if (pf->db != NULL && (len > UINT32_MAX ||
+		    hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
+		    hs_on_match, &c) != HS_SUCCESS)) {
+			/* Never "no" wrongly: every rule with literals may
+			 * match anywhere. */
+			for (i = 0; i < pf->nlits; i++)
+				for (r = 0; r < pf->lits[i].nrules; r++)
+					hit(arg, pf->lits[i].rules[r],
+					    MD_PREFILTER_EVERYWHERE);
+		}
+		return;
+	}
+#endif
+	if (pf->nlits > 0)
+		ac_scan(pf, text, len, hit, arg);
+}
+
+int
+md_prefilter_always_of(const struct md_prefilter *pf, size_t rule)
+{
+	size_t i;
+
+	for (i = 0; i < pf->nalways; i++)
+		if (pf->always[i] == rule)
+			return 1;
+	return 0;
+}
+
+static void
+set_bit(void *arg, size_t rule, size_t end)
+{
+	(void)end;
+	md_bit_set(arg, rule);
+}
+
+void
+md_prefilter_scan_bitmap(struct md_prefilter *pf, const char *text,
+    size_t len, uint8_t *bitmap)
 {
 	size_t i;
 
 	memset(bitmap, 0, md_prefilter_bitmap_size(pf));
 	for (i = 0; i < pf->nalways; i++)
 		md_bit_set(bitmap, pf->always[i]);
-#ifdef HAVE_HYPERSCAN
-	if (pf->impl == MD_PF_HYPERSCAN) {
-		struct { const struct md_prefilter *pf; uint8_t *bm; } c = {
-			pf, bitmap
-		};
-
-		if (pf->db != NULL &&
-		    hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
-		    hs_on_match, &c) != HS_SUCCESS) {
-			/* Never "no" wrongly: every rule is a candidate. */
-			memset(bitmap, 0xff, md_prefilter_bitmap_size(pf));
-		}
-		return;
-	}
-#endif
-	if (pf->nlits > 0)
-		ac_scan(pf, text, len, bitmap);
+	md_prefilter_scan(pf, text, len, set_bit, bitmap);
 }
 
 void

@@ -47,9 +47,23 @@ int md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
 const char *md_prefilter_name(const struct md_prefilter *pf);
 /* Bytes of the bitmap md_prefilter_scan fills. */
 size_t md_prefilter_bitmap_size(const struct md_prefilter *pf);
-/* Sets bit r of bitmap for every rule r that may match text. */
+/*
+ * Calls hit(arg, rule, end) for every occurrence of every literal in text,
+ * once per rule the literal belongs to; end is the offset just past the
+ * occurrence.  Rules without literals are not reported: ask
+ * md_prefilter_always_of().  Occurrences come in no particular order.
+ */
+typedef void (*md_prefilter_hit)(void *arg, size_t rule, size_t end);
+/* The end reported when the scan failed: the rule may match anywhere. */
+#define MD_PREFILTER_EVERYWHERE ((size_t)-1)
 void md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
-    uint8_t *bitmap);
+    md_prefilter_hit hit, void *arg);
+/* 1 when rule has no literal and must run everywhere. */
+int md_prefilter_always_of(const struct md_prefilter *pf, size_t rule);
+/* Sets bit r of bitmap for every rule r that may match text (literal
+ * found, or always). */
+void md_prefilter_scan_bitmap(struct md_prefilter *pf, const char *text,
+    size_t len, uint8_t *bitmap);
 size_t md_prefilter_nliterals(const struct md_prefilter *pf);
 void md_prefilter_free(struct md_prefilter *pf);
 
