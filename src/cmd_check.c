@@ -220,7 +220,8 @@ md_check_main(int argc, char **argv, const char *conf_path)
 				json_t *o = md_result_json(argv[i], &r);
 
 				json_dumpf(o, stdout, JSON_COMPACT |
-				    JSON_PRESERVE_ORDER);
+				    JSON_PRESERVE_ORDER |
+				    JSON_REAL_PRECISION(4));
 				fputc('\n', stdout);
 				json_decref(o);
 			} else {

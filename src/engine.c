@@ -1001,7 +1001,8 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 			continue;
 		e->current = sl;
 		rc = sl->desc->check(sl->state, &doc, &sink);
-		if (rc != 0) {
+		/* A refused plugin's own error is the refusal, counted. */
+		if (rc != 0 && !sl->broken) {
 			md_log(3, "plugin %s: check of %s failed: %s",
 			    sl->desc->name, in->name, strerror(-rc));
 			run.plugin_errors++;
