@@ -24,6 +24,17 @@
 #define MD_TEXT_PAD 64
 
 /*
+ * The offset map is sparse: a point wherever folding changed the length
+ * (a full-width character, a dropped BOM, CRLF), saying that normalized
+ * offset norm is submitted offset orig; between points the two advance
+ * together.  md_text_orig() looks one up by binary search.
+ */
+struct md_text_point {
+	size_t norm;
+	size_t orig;
+};
+
+/*
  * A submitted text and its normalized form.  md_text_init() fills every
  * member; md_text_release() frees them.  The caller keeps orig alive for as
  * long as the md_text is used (it is not copied).
@@ -34,8 +45,8 @@ struct md_text {
 	char *norm;		/* folded text, NUL-terminated and followed
 				 * by MD_TEXT_PAD zero bytes, owned */
 	size_t norm_len;
-	size_t *map;		/* norm_len + 1 entries: norm offset -> orig
-				 * offset; map[norm_len] == orig_len */
+	struct md_text_point *points;	/* the offset map, see below */
+	size_t npoints;
 	struct md_clause *clauses;	/* in text order, owned */
 	size_t nclauses;
 	struct md_clause *sentences;	/* .sentence is its own index */
