@@ -126,12 +126,19 @@ add_point(struct growing *g, size_t norm, size_t orig)
 	return 0;
 }
 
+/*
+ * Validates and folds in one pass: ASCII and most multi-byte characters
+ * are copied in runs; U+FF01..U+FF5E, U+3000, a leading BOM and CR change
+ * length and leave a point in the offset map.
+ */
 static int
-fold(struct md_text *t, const unsigned char *s, size_t len)
+fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 {
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
 	unsigned char *out;
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, run;
+	uint32_t cp;
+	int rc = -ENOMEM;
 
 	out = malloc(len + 1 + MD_TEXT_PAD);
 	if (out == NULL)
@@ -139,37 +146,47 @@ fold(struct md_text *t, const unsigned char *s, size_t len)
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
 		i = 3;
 		if (add_point(&pts, 0, 3) != 0)
-			goto nomem;
+			goto fail;
 	}
 	while (i < len) {
-		unsigned char c = s[i];
+		size_t k;
 
-		if (c == 0xef && i + 2 < len &&
-		    ((s[i + 1] == 0xbc && s[i + 2] >= 0x81) ||
-		    (s[i + 1] == 0xbd && s[i + 2] <= 0x9e))) {
-			/* U+FF01..U+FF5E -> U+0021..U+007E */
-			uint32_t cp = 0xf000 | ((uint32_t)(s[i + 1] & 0x3f) <<
-			    6) | (s[i + 2] & 0x3f);
-
-			out[o++] = (unsigned char)(cp - 0xfee0);
-			i += 3;
-			if (add_point(&pts, o, i) != 0)
-				goto nomem;
-		} else if (c == 0xe3 && i + 2 < len && s[i + 1] == 0x80 &&
-		    s[i + 2] == 0x80) {
-			out[o++] = ' ';	/* U+3000 ideographic space */
-			i += 3;
-			if (add_point(&pts, o, i) != 0)
-				goto nomem;
-		} else if (c == '\r') {
+		/* A run of characters that stay as they are. */
+		run = i;
+		for (;;) {
+			while (i < len && s[i] >= 0x01 && s[i] < 0x80 &&
+			    s[i] != '\r')
+				i++;
+			if (i >= len || s[i] == '\r' || s[i] == 0)
+				break;
+			k = decode(s + i, len - i, &cp);
+			if (k == 0 || (cp >= 0xff01 && cp <= 0xff5e) ||
+			    cp == 0x3000)
+				break;
+			i += k;
+		}
+		memcpy(out + o, s + run, i - run);
+		o += i - run;
+		if (i >= len)
+			break;
+		if (s[i] == '\r') {
 			out[o++] = '\n';
 			i += i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
-			if (add_point(&pts, o, i) != 0)
-				goto nomem;
 		} else {
-			out[o++] = c;
-			i++;
+			k = decode(s + i, len - i, &cp);
+			if (k == 0) {
+				if (bad != NULL)
+					*bad = i;
+				rc = -EILSEQ;
+				goto fail;
+			}
+			/* U+FF01..U+FF5E -> U+0021..U+007E; U+3000 -> ' ' */
+			out[o++] = cp == 0x3000 ? ' ' :
+			    (unsigned char)(cp - 0xfee0);
+			i += k;
 		}
+		if (add_point(&pts, o, i) != 0)
+			goto fail;
 	}
 	memset(out + o, 0, len + 1 + MD_TEXT_PAD - o);
 	t->norm = (char *)out;
@@ -177,10 +194,10 @@ fold(struct md_text *t, const unsigned char *s, size_t len)
 	t->points = pts.data;
 	t->npoints = pts.n;
 	return 0;
-nomem:
+fail:
 	free(out);
 	free(pts.data);
-	return -ENOMEM;
+	return rc;
 }
 
 size_t
@@ -321,10 +338,7 @@ md_text_init(struct md_text *t, const char *s, size_t len, size_t *bad)
 	memset(t, 0, sizeof *t);
 	t->orig = s;
 	t->orig_len = len;
-	rc = md_utf8_check(s, len, bad);
-	if (rc != 0)
-		return rc;
-	rc = fold(t, (const unsigned char *)s, len);
+	rc = fold(t, (const unsigned char *)s, len, bad);
 	if (rc == 0)
 		rc = split(t);
 	if (rc != 0)
@@ -379,37 +393,45 @@ md_clause_at(const struct md_document *doc, size_t off)
 /* Words that negate what follows them in a clause: restated prohibitions
  * (严禁随意封校停课) are not violations.  未 and 没有 are not here: they
  * state facts ("未经批准阻断交通" is the violation itself). */
-static const char *const negators[] = {
-	"不得", "严禁", "禁止", "不再", "取消", "纠正", "杜绝", "避免",
-	"反对", "防止", "不要", "决不能", "不能", "严防", "不准", "不允许",
-	"切忌", "坚决制止", "制止", "整治", "查处"
+struct word {
+	const char *s;
+	size_t len;
+};
+#define WORD(w) { w, sizeof(w) - 1 }
+
+static const struct word negators[] = {
+	WORD("不得"), WORD("严禁"), WORD("禁止"), WORD("不再"), WORD("取消"),
+	WORD("纠正"), WORD("杜绝"), WORD("避免"), WORD("反对"), WORD("防止"),
+	WORD("不要"), WORD("决不能"), WORD("不能"), WORD("严防"), WORD("不准"),
+	WORD("不允许"), WORD("切忌"), WORD("制止"), WORD("整治"), WORD("查处")
 };
 
 /* Words that reverse a control: lifting is not imposing. */
-static const char *const lifters[] = {
-	"解封", "解除", "恢复", "有序放开", "放开", "降为低风险", "撤销",
-	"终止", "停止执行", "调整为低风险"
+static const struct word lifters[] = {
+	WORD("解封"), WORD("解除"), WORD("恢复"), WORD("有序放开"),
+	WORD("放开"), WORD("降为低风险"), WORD("撤销"), WORD("终止"),
+	WORD("停止执行"), WORD("调整为低风险")
 };
 
 /* The word of list ending nearest before limit, starting at or after
  * from; its start in *at.  0 when none. */
 static int
 last_word(const char *text, size_t from, size_t limit,
-    const char *const *list, size_t n, size_t *at)
+    const struct word *list, size_t n, size_t *at)
 {
 	size_t p, i, best = 0;
 	int found = 0;
 
-	for (p = from; p < limit; p++) {
-		unsigned char c = (unsigned char)text[p];
-
-		if (c < 0xe0)
-			continue;	/* every word starts with a CJK char */
+	for (p = from; p + 6 <= limit; p++) {
+		/* Every word starts with a CJK character (3 bytes). */
+		if ((unsigned char)text[p] < 0xe0)
+			continue;
 		for (i = 0; i < n; i++) {
-			size_t len = strlen(list[i]);
-
-			if (p + len <= limit &&
-			    memcmp(text + p, list[i], len) == 0) {
+			if (text[p + 1] == list[i].s[1] &&
+			    text[p + 2] == list[i].s[2] &&
+			    text[p] == list[i].s[0] &&
+			    p + list[i].len <= limit &&
+			    memcmp(text + p, list[i].s, list[i].len) == 0) {
 				best = p;
 				found = 1;
 				break;
@@ -808,10 +830,10 @@ md_text_date(const char *s, size_t len, char out[11])
 	size_t i = 0, line = 0, k;
 
 	while (i < len) {
-		/* A date may start at a digit or a Chinese numeral. */
-		unsigned char c = (unsigned char)s[i];
-
-		if ((is_digit(s[i]) || c >= 0xe0) &&
+		/* A year starts with 1 or 2, or 一 or 二. */
+		if ((s[i] == '1' || s[i] == '2' ||
+		    (len - i >= 3 && (memcmp(s + i, "二", 3) == 0 ||
+		    memcmp(s + i, "一", 3) == 0))) &&
 		    (i == 0 || !is_digit(s[i - 1])) &&
 		    (k = date_at(s + i, len - i, &y, &m, &d)) > 0) {
 			size_t e = i + k;
