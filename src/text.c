@@ -778,6 +778,18 @@ valid_ymd(int y, int m, int d)
 	    d <= mdays[m - 1] + (m == 2 && leap);
 }
 
+/* ASCII digits at s, no decimal point: their count, value in *v. */
+static size_t
+digits(const char *s, size_t len, double *v)
+{
+	size_t k;
+
+	*v = 0;
+	for (k = 0; k < len && is_digit(s[k]); k++)
+		*v = *v * 10 + (s[k] - '0');
+	return k;
+}
+
 /* A date at s: 2022年11月20日, 二〇二二年十一月二十日, 2022-11-20,
  * 2022/11/20, 2022.11.20.  Its length, or 0. */
 static size_t
@@ -787,8 +799,13 @@ date_at(const char *s, size_t len, int *y, int *m, int *d)
 	size_t i = 0, k;
 	char sep;
 
-	if (md_parse_number(s, len, &vy, &k) != 0 || k < 4)
+	/* The year: four digits (no decimal point: 2022.11.20). */
+	if (is_digit(s[0])) {
+		if ((k = digits(s, len, &vy)) != 4)
+			return 0;
+	} else if (parse_chinese(s, len, &vy, &k) != 0 || k < 12) {
 		return 0;
+	}
 	i = k;
 	if (accept(s, len, &i, "年")) {
 		if (md_parse_number(s + i, len - i, &vm, &k) != 0)
@@ -805,13 +822,13 @@ date_at(const char *s, size_t len, int *y, int *m, int *d)
 		if (i >= len || (s[i] != '-' && s[i] != '/' && s[i] != '.'))
 			return 0;
 		sep = s[i++];
-		if (parse_arabic(s + i, len - i, &vm, &k) != 0 || k > 2)
+		if ((k = digits(s + i, len - i, &vm)) == 0 || k > 2)
 			return 0;
 		i += k;
 		if (i >= len || s[i] != sep)
 			return 0;
 		i++;
-		if (parse_arabic(s + i, len - i, &vd, &k) != 0 || k > 2)
+		if ((k = digits(s + i, len - i, &vd)) == 0 || k > 2)
 			return 0;
 		i += k;
 	}
