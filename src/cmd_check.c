@@ -76,6 +76,47 @@ md_result_json(const char *input, const struct md_result *r)
 	return o;
 }
 
+/*
+ * The sentence of a measure item that the finding rests on, for people:
+ * items run to several sentences, so text output shows the one sharing
+ * most two-character words with the rule's reason (which quotes the
+ * measure), marked with … where text was left out.  JSON has it all.
+ */
+static void
+print_item(FILE *out, const char *label, const char *version,
+    const struct md_item *it, const char *reason)
+{
+	const char *p = it->text, *best = it->text, *best_end = NULL;
+	int best_score = -1;
+
+	while (*p != '\0') {
+		const char *e = strstr(p, "\xe3\x80\x82");	/* 。 */
+		const char *q;
+		int score = 0;
+
+		e = e ? e + 3 : p + strlen(p);
+		/* Count the sentence's CJK bigrams that occur in reason. */
+		for (q = p; q + 6 <= e; q += 3) {
+			char bigram[7];
+
+			memcpy(bigram, q, 6);
+			bigram[6] = '\0';
+			if (strstr(reason, bigram) != NULL)
+				score++;
+		}
+		if (score > best_score) {
+			best_score = score;
+			best = p;
+			best_end = e;
+		}
+		p = e;
+	}
+	fprintf(out, "      %-7s %s %s%s: %s%.*s%s\n", label, version,
+	    it->part ? it->part : "", it->number ? it->number : it->id,
+	    best == it->text ? "" : "\xe2\x80\xa6", (int)(best_end - best), best,
+	    *best_end == '\0' ? "" : "\xe2\x80\xa6");
+}
+
 static void
 print_text(FILE *out, const char *input, const struct md_result *r)
 {
@@ -90,16 +131,11 @@ print_text(FILE *out, const char *input, const struct md_result *r)
 		fprintf(out, "\n  [%zu] %s  severity %d/5  rule %s  "
 		    "bytes %zu-%zu\n", i + 1, f->category, f->severity,
 		    f->rule->id, f->start, f->end);
-		fprintf(out, "      measure %s %s%s: %s\n", r->measures->version,
-		    f->item->part ? f->item->part : "",
-		    f->item->number ? f->item->number : f->item->id,
-		    f->item->text);
+		print_item(out, "measure", r->measures->version, f->item,
+		    f->reason);
 		for (j = 0; j < f->nalso; j++)
-			fprintf(out, "      also    %s %s%s: %s\n",
-			    r->measures->version,
-			    f->also[j]->part ? f->also[j]->part : "",
-			    f->also[j]->number ? f->also[j]->number :
-			    f->also[j]->id, f->also[j]->text);
+			print_item(out, "also", r->measures->version,
+			    f->also[j], f->reason);
 		fprintf(out, "      text    %.*s\xe3\x80\x90%.*s\xe3\x80\x91%s\n",
 		    (int)f->ex_start, f->excerpt,
 		    (int)(f->ex_end - f->ex_start), f->excerpt + f->ex_start,
