@@ -35,6 +35,7 @@
 
 #include "engine.h"
 #include "rules.h"
+#include "text.h"
 #include "xml.h"
 
 static const char *const neutral[] = {
@@ -106,8 +107,12 @@ make_doc(struct doc *d)
 	}
 	if (notice)
 		md_buf_adds(&b, "\n\n某某区新冠肺炎疫情防控指挥部\n2022年11月21日\n");
-	d->text = b.data;
+	/* Zeros after the text, as md_regex_search requires (PCRE2's JIT
+	 * reads ahead). */
 	d->len = b.len;
+	d->text = md_xcalloc(1, b.len + 1 + MD_TEXT_PAD);
+	memcpy(d->text, b.data, b.len);
+	md_buf_free(&b);
 }
 
 static double

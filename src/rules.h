@@ -42,7 +42,9 @@ void md_matcher_init(struct md_matcher *m);
 void md_matcher_free(struct md_matcher *m);
 
 /* Searches text[from, to) (to bounds what the pattern can see ahead, from
- * is where it starts; look-behind may see before from).  1 with *s, *e on a
+ * is where it starts; look-behind may see before from).  text must be
+ * followed by MD_TEXT_PAD initialized bytes (see text.h), as normalized
+ * text is: PCRE2's JIT reads ahead of the subject.  1 with *s, *e on a
  * match, 0 on none, -ERANGE on a limit (counted in m->limit_hits). */
 int md_regex_search(const struct md_regex *re, struct md_matcher *m,
     const char *text, size_t from, size_t to, size_t *s, size_t *e);
