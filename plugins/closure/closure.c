@@ -91,7 +91,7 @@ denied(struct closure *c, const struct md_document *doc, size_t at,
 	static const char *const deny[] = { "没有", "没", "无", "未", "零",
 		"并非", "不是" };
 	const struct md_clause *cl = c->host->clause_at(doc, at);
-	size_t from = at > 15 ? at - 15 : 0, i, k;
+	size_t from = at > 24 ? at - 24 : 0, i, k;
 
 	if (cl != NULL && from < cl->start)
 		from = cl->start;
