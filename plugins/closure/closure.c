@@ -149,22 +149,28 @@ on_match(void *arg, const struct md_match *m)
 	struct closure *c = w->c;
 	const struct md_clause *sent = &w->doc->sentences[m->clause->sentence];
 
-	if (strstr(m->rule, ".long") != NULL) {
+	/* Durations: sealed too long, whatever the cause was. */
+	if (strcmp(m->rule, "closure.lockdown.long") == 0) {
 		double days = stated_days(c, w->doc, m);
 
-		if (days < 0 || days <= c->long_days)
-			return;
+		if (days > c->long_days)
+			md_emit_match(w->sink, m);
+		return;
+	}
+	/* Refused care, and complaints of closures that go on and on, do
+	 * not depend on where the cases were. */
+	if (strcmp(m->category, "closure.medical") == 0 ||
+	    strcmp(m->rule, "closure.lockdown.unlifted") == 0 ||
+	    strcmp(m->rule, "closure.school.prolonged") == 0) {
 		md_emit_match(w->sink, m);
 		return;
 	}
-	if (strcmp(m->category, "closure.medical") != 0) {
-		if (w->case_in_doc < 0)
-			w->case_in_doc = case_reported(c, w->doc);
-		/* Precise control where the case is. */
-		if (w->case_in_doc &&
-		    !found_in(c, c->wide, w->doc, sent->start, sent->end))
-			return;
-	}
+	if (w->case_in_doc < 0)
+		w->case_in_doc = case_reported(c, w->doc);
+	/* Precise control where the case is. */
+	if (w->case_in_doc &&
+	    !found_in(c, c->wide, w->doc, sent->start, sent->end))
+		return;
 	md_emit_match(w->sink, m);
 }
 
