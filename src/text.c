@@ -707,7 +707,8 @@ skip_fillers(const char *s, size_t len, size_t *i)
 {
 	static const char *const fillers[] = { "做", "进行", "开展", "组织",
 		"核酸检测", "核酸", "检测", "采样", "都要", "都", "要", "需",
-		"需要", "必须", "测" };
+		"需要", "必须", "测", "早上", "上午", "下午", "晚上", "早晚",
+		"各" };
 	int again = 1, rounds = 0;
 	size_t k;
 
