@@ -111,7 +111,10 @@ struct match_list {
 	size_t n;
 };
 
-/* A clause that only asks ("请问……会不会停课？") reports nothing. */
+/*
+ * A clause that only asks ("请问……会不会停课？") or passes on hearsay
+ * ("听说明天要封校") reports nothing: it states no fact.
+ */
 static int
 is_question(const struct md_document *doc, const struct md_clause *c)
 {
@@ -121,6 +124,13 @@ is_question(const struct md_document *doc, const struct md_clause *c)
 	const char *s = doc->text + c->start;
 	size_t len;
 
+	static const char *const hearsay[] = { "听说", "据说", "网传",
+		"传言", "有传言", "是否属实" };
+
+	for (i = 0; i < MD_NELEM(hearsay); i++)
+		if (memmem(s, c->end - c->start, hearsay[i],
+		    strlen(hearsay[i])) != NULL)
+			return 1;
 	while (end > c->start && (doc->text[end - 1] == ' ' ||
 	    doc->text[end - 1] == '\n'))
 		end--;

@@ -442,16 +442,41 @@ last_word(const char *text, size_t from, size_t limit,
 	return found;
 }
 
+/* Clauses that state the result of the one before them: "决不能随意停课，
+ * 让孩子长期在家上网课" - the negation carries over. */
+static const struct word results[] = {
+	WORD("让"), WORD("使"), WORD("致使"), WORD("导致"), WORD("造成"),
+	WORD("以免"), WORD("影响")
+};
+
 enum md_scope
 md_scope_at(const struct md_document *doc, size_t start, size_t end)
 {
 	const struct md_clause *c = md_clause_at(doc, start);
-	size_t neg, lift;
+	size_t neg, lift, i, at;
 	int has_neg, has_lift;
 
 	(void)end;
 	if (c == NULL)
 		return MD_SCOPE_PLAIN;
+	/* A result clause inherits the previous clause's negation. */
+	if (c > doc->clauses && c[-1].sentence == c->sentence) {
+		size_t p = c->start;
+
+		while (p < start && doc->text[p] == ' ')
+			p++;
+		for (i = 0; i < sizeof results / sizeof results[0]; i++) {
+			if (p + results[i].len <= start &&
+			    memcmp(doc->text + p, results[i].s,
+			    results[i].len) == 0 &&
+			    last_word(doc->text, c[-1].start, c[-1].end,
+			    negators, sizeof negators / sizeof negators[0],
+			    &at) &&
+			    !last_word(doc->text, c->start, start, lifters,
+			    sizeof lifters / sizeof lifters[0], &at))
+				return MD_SCOPE_NEGATED;
+		}
+	}
 	has_neg = last_word(doc->text, c->start, start, negators,
 	    sizeof negators / sizeof negators[0], &neg);
 	has_lift = last_word(doc->text, c->start, start, lifters,

@@ -50,7 +50,7 @@ closure_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	c->host = host;
 	c->wide = host->regex_compile(ctx,
 	    "全(?:区|市|县|旗|镇|乡|域|城|省|校|体|部)|辖区|所有|一律|"
-	    "各类|各级|统一|城区|主城|整个|一刀切|大面积");
+	    "各类|各级|城区|主城|整个|一刀切|大面积");
 	c->case_ = host->regex_compile(ctx,
 	    "确诊|阳性|感染者|病例|密接|密切接触者");
 	if (c->wide == NULL || c->case_ == NULL) {
