@@ -59,6 +59,12 @@ struct run {
 	struct cand *cands;	/* sorted by rule, then sentence; unique */
 	size_t ncands, cap;
 	uint8_t *everywhere;	/* rules to run on every sentence */
+	/* Document-wide conditions give one answer per document. */
+	struct doc_cond {
+		const struct md_cond *cond;
+		int result;
+	} *doc_conds;
+	size_t ndoc_conds;
 	struct md_found *found;
 	size_t nfound;
 	unsigned long not_evaluated;
@@ -125,7 +131,7 @@ is_question(const struct md_document *doc, const struct md_clause *c)
 	size_t len;
 
 	static const char *const hearsay[] = { "听说", "据说", "网传",
-		"传言", "有传言", "是否属实" };
+		"传言", "是否属实", "听别人说", "听人说", "是真是假" };
 
 	for (i = 0; i < MD_NELEM(hearsay); i++)
 		if (memmem(s, c->end - c->start, hearsay[i],
@@ -159,19 +165,45 @@ region_of(const struct md_document *doc, const struct md_clause *c,
 	}
 }
 
+/* A condition's answer in a region: 1 (found), 0 (not), -1 (limit). */
+static int
+cond_found(struct md_engine *e, const struct md_cond *k,
+    const struct md_document *doc, const struct md_clause *c)
+{
+	struct run *run = e->run;
+	size_t i, from, to, s, end;
+	int rc;
+
+	if (k->scope == MD_IN_DOCUMENT) {
+		for (i = 0; i < run->ndoc_conds; i++)
+			if (run->doc_conds[i].cond == k)
+				return run->doc_conds[i].result;
+	}
+	region_of(doc, c, k->scope, &from, &to);
+	rc = md_regex_search(&k->re, &e->matcher, doc->text, from, to, &s,
+	    &end);
+	if (rc < 0)
+		rc = -1;
+	if (k->scope == MD_IN_DOCUMENT) {
+		run->doc_conds = md_xreallocarray(run->doc_conds,
+		    run->ndoc_conds + 1, sizeof *run->doc_conds);
+		run->doc_conds[run->ndoc_conds].cond = k;
+		run->doc_conds[run->ndoc_conds++].result = rc;
+	}
+	return rc;
+}
+
 /* 1 when every condition of r holds for the match at clause c; 0 when one
  * fails; -1 when one could not be evaluated. */
 static int
 conditions_hold(struct md_engine *e, const struct md_rule *r,
     const struct md_document *doc, const struct md_clause *c)
 {
-	size_t i, from, to, s, end;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nconds; i++) {
-		region_of(doc, c, r->conds[i].scope, &from, &to);
-		rc = md_regex_search(&r->conds[i].re, &e->matcher, doc->text,
-		    from, to, &s, &end);
+		rc = cond_found(e, &r->conds[i], doc, c);
 		if (rc < 0)
 			return -1;
 		if ((rc == 1) != (r->conds[i].require != 0))
@@ -1030,6 +1062,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	finish(e, &t, &doc, r);
 	free(run.cands);
 	free(run.everywhere);
+	free(run.doc_conds);
 	md_text_release(&t);
 	return 0;
 }
