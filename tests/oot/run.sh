@@ -31,7 +31,7 @@ cat > "$tmp/measured.conf" <<CONF
 </measured>
 CONF
 "$bindir/measured" -c "$tmp/measured.conf" -T
-printf '今天火星人停课。\n' > "$tmp/doc.txt"
+printf '今天火星人都不来上学。\n' > "$tmp/doc.txt"
 rc=0
 "$bindir/measured" -c "$tmp/measured.conf" check --date 2022-11-20 \
 	--format json "$tmp/doc.txt" > "$tmp/out.json" || rc=$?
