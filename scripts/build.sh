@@ -9,12 +9,12 @@ dir=${1:-_build/default}
 [ $# -gt 0 ] && shift
 cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
-	autoreconf -fi
+	autoreconf -fi >&2
 fi
 mkdir -p "$dir"
 cd "$dir"
 if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
-	"$top/configure" -q "$@"
+	"$top/configure" -q "$@" >&2
 fi
-make -j"$(nproc)" >/dev/null
+make -j"$(nproc)" >&2
 echo "$top/$dir"
