@@ -5,8 +5,11 @@
  * frequencies and the date a document states.
  *
  * md_text_init() runs on every document, so it makes one pass to validate
- * and fold and one to split, with no allocation per character.  The other
- * services run only where a rule matched.
+ * and fold and one to split, with no allocation per character (the map and
+ * the span arrays grow by doubling).  The other services run only where a
+ * rule matched, on the normalized text; the parsers also accept text that
+ * was never folded (full-width digits and ＋), since plugins and tests may
+ * hand them either.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -20,14 +23,57 @@
 
 #include "text.h"
 
+struct word {
+	const char *s;
+	size_t len;
+};
+#define WORD(w) { w, sizeof(w) - 1 }
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Words that negate what follows them in a clause: notices restate the
+ * prohibitions ("严禁随意封校停课" is not a school closure).  The list is
+ * text.h's plus 制止, 整治 and 查处, which the cases showed introduce the
+ * same kind of restatement ("查处擅自封控小区的行为").  未 and 没有 are not
+ * here on purpose: they state facts, and "未经批准阻断交通" is the
+ * violation itself.  Every word is at least two CJK characters.
+ */
+static const struct word negators[] = {
+	WORD("不得"), WORD("严禁"), WORD("禁止"), WORD("不再"), WORD("取消"),
+	WORD("纠正"), WORD("杜绝"), WORD("避免"), WORD("反对"), WORD("防止"),
+	WORD("不要"), WORD("决不能"), WORD("不能"), WORD("严防"), WORD("不准"),
+	WORD("不允许"), WORD("切忌"), WORD("制止"), WORD("整治"), WORD("查处")
+};
+
+/* Words that start with a negator but mean "have to": "不得不封控" reports
+ * a lockdown, it does not forbid one. */
+static const struct word false_negators[] = {
+	WORD("不得不"), WORD("不得已"), WORD("不能不")
+};
+
+/* Words that reverse a control: lifting is not imposing.  解除 counts
+ * inside 解除隔离, 解除封控 and the like. */
+static const struct word lifters[] = {
+	WORD("解封"), WORD("解除"), WORD("恢复"), WORD("有序放开"),
+	WORD("放开"), WORD("降为低风险"), WORD("撤销"), WORD("终止"),
+	WORD("停止执行"), WORD("调整为低风险")
+};
+
+/* Openings of a clause that states the result of the one before it:
+ * "决不能随意停课，让孩子长期在家上网课" - the negation carries over. */
+static const struct word results[] = {
+	WORD("让"), WORD("使"), WORD("致使"), WORD("导致"), WORD("造成"),
+	WORD("以免"), WORD("影响")
+};
+
 /* --- UTF-8 ------------------------------------------------------------- */
 
 /*
- * Decodes one character at p (n bytes available).  Returns its length, or
- * 0 when the bytes are not strict UTF-8 (overlong, surrogate, above
+ * Decodes one character at p (n > 0 bytes available).  Returns its length,
+ * or 0 when the bytes are not strict UTF-8 (overlong, surrogate, above
  * U+10FFFF, truncated, stray continuation) or are a NUL.
  */
-static size_t
+static inline size_t
 decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	uint32_t c = p[0];
@@ -37,7 +83,7 @@ decode(const unsigned char *p, size_t n, uint32_t *cp)
 		return c != 0;
 	}
 	if (c < 0xc2)
-		return 0;	/* continuation byte or overlong lead */
+		return 0;	/* continuation byte, or C0/C1 (overlong) */
 	if (c < 0xe0) {
 		if (n < 2 || (p[1] & 0xc0) != 0x80)
 			return 0;
@@ -63,7 +109,7 @@ decode(const unsigned char *p, size_t n, uint32_t *cp)
 			return 0;
 		return 4;
 	}
-	return 0;
+	return 0;		/* F5..FF: nothing valid starts with them */
 }
 
 int
@@ -76,6 +122,11 @@ md_utf8_check(const char *s, size_t len, size_t *bad)
 	while (i < len) {
 		if (p[i] >= 0x01 && p[i] < 0x80) {
 			i++;
+			continue;
+		}
+		if (p[i] >= 0xe4 && p[i] <= 0xe9 && len - i >= 3 &&
+		    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80) {
+			i += 3;		/* U+4000..U+9FFF: no further checks */
 			continue;
 		}
 		k = decode(p + i, len - i, &cp);
@@ -91,6 +142,7 @@ md_utf8_check(const char *s, size_t len, size_t *bad)
 
 /* --- folding and the offset map ---------------------------------------- */
 
+/* An array that grows by doubling: one realloc per power of two. */
 struct growing {
 	void *data;
 	size_t n, cap, size;
@@ -105,6 +157,8 @@ grow(struct growing *g)
 	if (g->n < g->cap)
 		return 0;
 	cap = g->cap ? g->cap * 2 : 16;
+	if (cap > SIZE_MAX / g->size)
+		return -ENOMEM;
 	p = realloc(g->data, cap * g->size);
 	if (p == NULL)
 		return -ENOMEM;
@@ -126,20 +180,32 @@ add_point(struct growing *g, size_t norm, size_t orig)
 	return 0;
 }
 
+/* 1 for the characters folding changes: U+FF01..U+FF5E and U+3000. */
+static int
+folds(uint32_t cp)
+{
+	return (cp >= 0xff01 && cp <= 0xff5e) || cp == 0x3000;
+}
+
 /*
- * Validates and folds in one pass: ASCII and most multi-byte characters
- * are copied in runs; U+FF01..U+FF5E, U+3000, a leading BOM and CR change
- * length and leave a point in the offset map.
+ * Validates and folds in one pass.  Characters that stay as they are are
+ * copied in runs; a full-width character, U+3000, a leading BOM and a CR
+ * change the length and leave a point (normalized offset after it, source
+ * offset after it) in the offset map.  Between points both texts advance
+ * together, so a normalized offset inside a run maps to the same distance
+ * past the last point, which is the start of its source character.
  */
 static int
 fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 {
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
 	unsigned char *out;
-	size_t i = 0, o = 0, run;
+	size_t i = 0, o = 0, run, k;
 	uint32_t cp;
 	int rc = -ENOMEM;
 
+	if (len > SIZE_MAX - 1 - MD_TEXT_PAD)
+		return -ENOMEM;
 	out = malloc(len + 1 + MD_TEXT_PAD);
 	if (out == NULL)
 		return -ENOMEM;
@@ -149,19 +215,24 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 			goto fail;
 	}
 	while (i < len) {
-		size_t k;
-
-		/* A run of characters that stay as they are. */
 		run = i;
 		for (;;) {
 			while (i < len && s[i] >= 0x01 && s[i] < 0x80 &&
 			    s[i] != '\r')
 				i++;
-			if (i >= len || s[i] == '\r' || s[i] == 0)
-				break;
+			if (i >= len || s[i] < 0x80)
+				break;	/* the end, a CR or a NUL */
+			/* Most of the text: U+4000..U+9FFF, which never
+			 * folds and needs only its continuation bytes
+			 * checked. */
+			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
+			    (s[i + 1] & 0xc0) == 0x80 &&
+			    (s[i + 2] & 0xc0) == 0x80) {
+				i += 3;
+				continue;
+			}
 			k = decode(s + i, len - i, &cp);
-			if (k == 0 || (cp >= 0xff01 && cp <= 0xff5e) ||
-			    cp == 0x3000)
+			if (k == 0 || folds(cp))
 				break;
 			i += k;
 		}
@@ -205,9 +276,7 @@ md_text_orig(const struct md_text *t, size_t off)
 {
 	size_t lo = 0, hi = t->npoints;
 
-	if (off > t->norm_len)
-		off = t->norm_len;
-	if (off == t->norm_len)
+	if (off >= t->norm_len)
 		return t->orig_len;
 	/* The last point at or before off. */
 	while (lo < hi) {
@@ -231,27 +300,40 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Length of a sentence terminator at p (。 ! ? LF), or 0. */
+/* Length of a sentence terminator at p (。 ! ? LF), or 0.  ！ and ？ are
+ * ASCII by now. */
 static size_t
-sentence_end(const char *p, const char *end)
+sentence_end(const char *p, size_t n)
 {
 	if (*p == '!' || *p == '?' || *p == '\n')
 		return 1;
-	if (end - p >= 3 && memcmp(p, "\xe3\x80\x82", 3) == 0)	/* 。 */
+	if (n >= 3 && memcmp(p, "\xe3\x80\x82", 3) == 0)	/* 。 */
 		return 3;
 	return 0;
 }
 
-/* 1 when p is a clause separator: , ; : (not , or : between digits). */
+/*
+ * 1 when norm[i] ends a clause: ; , : (，；： folded).  Not a colon between
+ * ASCII digits (10:30, and a folded 10：30, which is still a time), nor a
+ * comma between them that was submitted as ASCII (1,000); a full-width
+ * comma between digits is Chinese punctuation ("新增病例3，2例为无症状").
+ */
 static int
-clause_end(const char *text, const char *p, const char *end)
+clause_end(const struct md_text *t, size_t i)
 {
-	if (*p == ';')
+	const char *text = t->norm;
+	char c = text[i];
+
+	if (c == ';')
 		return 1;
-	if (*p != ',' && *p != ':')
+	if (c != ',' && c != ':')
 		return 0;
-	return !(p > text && is_digit(p[-1]) && p + 1 < end &&
-	    is_digit(p[1]));
+	if (i == 0 || !is_digit(text[i - 1]) || i + 1 >= t->norm_len ||
+	    !is_digit(text[i + 1]))
+		return 1;
+	if (c == ':')
+		return 0;
+	return t->orig[md_text_orig(t, i)] != ',';
 }
 
 static int
@@ -277,47 +359,57 @@ add_span(struct growing *g, size_t start, size_t end, size_t sentence)
 	return 0;
 }
 
+/*
+ * Splits into sentences, and sentences into clauses.  A sentence runs to
+ * the end of its last terminator (。!?LF; a run of them stays together, so
+ * "?!\n\n" closes one sentence).  Whitespace-only pieces are not
+ * sentences.  The clauses of a sentence cover it: each runs to the end of
+ * its separator, and whitespace after the last separator joins the last
+ * clause rather than making one of its own.
+ */
 static int
 split(struct md_text *t)
 {
 	struct growing cl = { NULL, 0, 0, sizeof(struct md_clause) };
 	struct growing se = { NULL, 0, 0, sizeof(struct md_clause) };
-	const char *text = t->norm, *end = text + t->norm_len, *p = text;
-	size_t sstart = 0, cstart = 0;
+	const char *text = t->norm;
+	size_t n = t->norm_len, i = 0, sstart = 0, cstart = 0, k;
 
-	while (p <= end) {
-		size_t k = p < end ? sentence_end(p, end) : 0;
-		int at_end = p == end;
-
-		if (k > 0 || at_end) {
-			size_t e;
-
-			/* Consecutive terminators stay in the sentence. */
-			p += k;
-			while (p < end && (k = sentence_end(p, end)) > 0)
-				p += k;
-			e = (size_t)(p - text);
-			if (!blank(text + sstart, text + e)) {
-				if (!blank(text + cstart, text + e) &&
-				    add_span(&cl, cstart, e, se.n) != 0)
+	for (;;) {
+		/* Jump to the next byte that can start a terminator or a
+		 * separator; the text holds no NUL before its end. */
+		i += strcspn(text + i, "!?\n,;:\xe3");
+		k = i < n ? sentence_end(text + i, n - i) : 0;
+		if (k == 0 && i < n) {
+			if (clause_end(t, i)) {
+				if (add_span(&cl, cstart, i + 1, se.n) != 0)
 					goto nomem;
-				if (add_span(&se, sstart, e, se.n) != 0)
-					goto nomem;
+				cstart = i + 1;
 			}
-			sstart = cstart = e;
-			if (at_end)
-				break;
+			i++;
 			continue;
 		}
-		if (clause_end(text, p, end)) {
-			size_t e = (size_t)(p - text) + 1;
-
-			if (!blank(text + cstart, text + e) &&
-			    add_span(&cl, cstart, e, se.n) != 0)
+		/* The end of a sentence, or of the text. */
+		i += k;
+		while (i < n && (k = sentence_end(text + i, n - i)) > 0)
+			i += k;
+		if (!blank(text + sstart, text + i)) {
+			if (!blank(text + cstart, text + i)) {
+				if (add_span(&cl, cstart, i, se.n) != 0)
+					goto nomem;
+			} else {
+				/* After a separator, so a clause of this
+				 * sentence precedes (a piece ending in a
+				 * separator is never blank). */
+				((struct md_clause *)cl.data)[cl.n - 1].end =
+				    i;
+			}
+			if (add_span(&se, sstart, i, se.n) != 0)
 				goto nomem;
-			cstart = e;
 		}
-		p++;
+		sstart = cstart = i;
+		if (i >= n)
+			break;
 	}
 	t->clauses = cl.data;
 	t->nclauses = cl.n;
@@ -375,6 +467,7 @@ md_clause_at(const struct md_document *doc, size_t off)
 {
 	size_t lo = 0, hi = doc->nclauses;
 
+	/* The first clause ending after off. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -390,128 +483,130 @@ md_clause_at(const struct md_document *doc, size_t off)
 
 /* --- scope ------------------------------------------------------------- */
 
-/* Words that negate what follows them in a clause: restated prohibitions
- * (严禁随意封校停课) are not violations.  未 and 没有 are not here: they
- * state facts ("未经批准阻断交通" is the violation itself). */
-struct word {
-	const char *s;
-	size_t len;
-};
-#define WORD(w) { w, sizeof(w) - 1 }
+static int
+starts_with(const char *text, size_t p, size_t limit, const struct word *w)
+{
+	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
+}
 
-static const struct word negators[] = {
-	WORD("不得"), WORD("严禁"), WORD("禁止"), WORD("不再"), WORD("取消"),
-	WORD("纠正"), WORD("杜绝"), WORD("避免"), WORD("反对"), WORD("防止"),
-	WORD("不要"), WORD("决不能"), WORD("不能"), WORD("严防"), WORD("不准"),
-	WORD("不允许"), WORD("切忌"), WORD("制止"), WORD("整治"), WORD("查处")
-};
-
-/* Words that reverse a control: lifting is not imposing. */
-static const struct word lifters[] = {
-	WORD("解封"), WORD("解除"), WORD("恢复"), WORD("有序放开"),
-	WORD("放开"), WORD("降为低风险"), WORD("撤销"), WORD("终止"),
-	WORD("停止执行"), WORD("调整为低风险")
-};
-
-/* The word of list ending nearest before limit, starting at or after
- * from; its start in *at.  0 when none. */
+/*
+ * The start of the last word of list that lies wholly in text[from,
+ * limit), in *at; 0 when there is none.  A word that begins one of
+ * except does not count.
+ */
 static int
 last_word(const char *text, size_t from, size_t limit,
-    const struct word *list, size_t n, size_t *at)
+    const struct word *list, size_t n, const struct word *except,
+    size_t nexcept, size_t *at)
 {
-	size_t p, i, best = 0;
+	size_t p, i, j;
 	int found = 0;
 
 	for (p = from; p + 6 <= limit; p++) {
-		/* Every word starts with a CJK character (3 bytes). */
+		/* Every word starts with a CJK character (3 bytes): skip
+		 * ASCII and continuation bytes cheaply. */
 		if ((unsigned char)text[p] < 0xe0)
 			continue;
 		for (i = 0; i < n; i++) {
-			if (text[p + 1] == list[i].s[1] &&
-			    text[p + 2] == list[i].s[2] &&
-			    text[p] == list[i].s[0] &&
-			    p + list[i].len <= limit &&
-			    memcmp(text + p, list[i].s, list[i].len) == 0) {
-				best = p;
-				found = 1;
-				break;
-			}
+			if (text[p + 1] != list[i].s[1] ||
+			    text[p + 2] != list[i].s[2] ||
+			    text[p] != list[i].s[0] ||
+			    !starts_with(text, p, limit, &list[i]))
+				continue;
+			for (j = 0; j < nexcept; j++)
+				if (starts_with(text, p, limit, &except[j]))
+					break;
+			if (j < nexcept)
+				continue;
+			*at = p;
+			found = 1;
+			break;
 		}
 	}
-	*at = best;
 	return found;
 }
 
-/* Clauses that state the result of the one before them: "决不能随意停课，
- * 让孩子长期在家上网课" - the negation carries over. */
-static const struct word results[] = {
-	WORD("让"), WORD("使"), WORD("致使"), WORD("导致"), WORD("造成"),
-	WORD("以免"), WORD("影响")
-};
+static int
+last_negator(const char *text, size_t from, size_t limit, size_t *at)
+{
+	return last_word(text, from, limit, negators, NELEM(negators),
+	    false_negators, NELEM(false_negators), at);
+}
+
+static int
+last_lifter(const char *text, size_t from, size_t limit, size_t *at)
+{
+	return last_word(text, from, limit, lifters, NELEM(lifters), NULL, 0,
+	    at);
+}
 
 enum md_scope
 md_scope_at(const struct md_document *doc, size_t start, size_t end)
 {
 	const struct md_clause *c = md_clause_at(doc, start);
-	size_t neg, lift, i, at;
+	size_t neg = 0, lift = 0, i, p;
 	int has_neg, has_lift;
 
-	(void)end;
+	(void)end;		/* only what precedes start governs it */
 	if (c == NULL)
 		return MD_SCOPE_PLAIN;
+	has_neg = last_negator(doc->text, c->start, start, &neg);
+	has_lift = last_lifter(doc->text, c->start, start, &lift);
+	if (has_neg || has_lift)
+		return has_neg && (!has_lift || neg > lift) ?
+		    MD_SCOPE_NEGATED : MD_SCOPE_LIFTED;
 	/* A result clause inherits the previous clause's negation. */
 	if (c > doc->clauses && c[-1].sentence == c->sentence) {
-		size_t p = c->start;
-
-		while (p < start && doc->text[p] == ' ')
-			p++;
-		for (i = 0; i < sizeof results / sizeof results[0]; i++) {
-			if (p + results[i].len <= start &&
-			    memcmp(doc->text + p, results[i].s,
-			    results[i].len) == 0 &&
-			    last_word(doc->text, c[-1].start, c[-1].end,
-			    negators, sizeof negators / sizeof negators[0],
-			    &at) &&
-			    !last_word(doc->text, c->start, start, lifters,
-			    sizeof lifters / sizeof lifters[0], &at))
-				return MD_SCOPE_NEGATED;
-		}
+		for (p = c->start; p < start && doc->text[p] == ' '; p++)
+			;
+		for (i = 0; i < NELEM(results); i++)
+			if (starts_with(doc->text, p, start, &results[i]))
+				return last_negator(doc->text, c[-1].start,
+				    c[-1].end, &neg) ? MD_SCOPE_NEGATED :
+				    MD_SCOPE_PLAIN;
 	}
-	has_neg = last_word(doc->text, c->start, start, negators,
-	    sizeof negators / sizeof negators[0], &neg);
-	has_lift = last_word(doc->text, c->start, start, lifters,
-	    sizeof lifters / sizeof lifters[0], &lift);
-	if (has_neg && (!has_lift || neg >= lift))
-		return MD_SCOPE_NEGATED;
-	if (has_lift)
-		return MD_SCOPE_LIFTED;
 	return MD_SCOPE_PLAIN;
 }
 
 /* --- numerals ---------------------------------------------------------- */
 
-/* The value of a Chinese digit character at p, or -1; *len its bytes. */
+/* Accepts the literal w at s[*i]. */
 static int
-cn_digit(const char *p, size_t n, size_t *len)
+accept(const char *s, size_t len, size_t *i, const char *w)
 {
-	static const struct { const char *s; int v; } digits[] = {
+	size_t n = strlen(w);
+
+	if (len - *i >= n && memcmp(s + *i, w, n) == 0) {
+		*i += n;
+		return 1;
+	}
+	return 0;
+}
+
+/* The value of a Chinese digit at p (n bytes left), or -1.  Each is 3
+ * bytes. */
+static int
+cn_digit(const char *p, size_t n)
+{
+	static const struct {
+		const char *s;
+		int v;
+	} digits[] = {
 		{ "零", 0 }, { "〇", 0 }, { "一", 1 }, { "二", 2 }, { "两", 2 },
 		{ "三", 3 }, { "四", 4 }, { "五", 5 }, { "六", 6 }, { "七", 7 },
 		{ "八", 8 }, { "九", 9 }
 	};
 	size_t i;
 
-	if (n < 3)
+	if (n < 3 || (unsigned char)p[0] < 0xe0)
 		return -1;
-	for (i = 0; i < sizeof digits / sizeof digits[0]; i++) {
-		if (memcmp(p, digits[i].s, 3) == 0) {
-			*len = 3;
+	for (i = 0; i < NELEM(digits); i++)
+		if (memcmp(p, digits[i].s, 3) == 0)
 			return digits[i].v;
-		}
-	}
 	return -1;
 }
 
+/* The value of a Chinese unit character at p (十 百 千 万), or 0. */
 static int
 cn_unit(const char *p, size_t n)
 {
@@ -528,7 +623,7 @@ cn_unit(const char *p, size_t n)
 	return 0;
 }
 
-/* An ASCII or full-width digit at p: its value, or -1. */
+/* An ASCII or full-width digit at p: its value and *len, or -1. */
 static int
 arabic_digit(const char *p, size_t n, size_t *len)
 {
@@ -549,8 +644,8 @@ arabic_digit(const char *p, size_t n, size_t *len)
 static int
 parse_arabic(const char *s, size_t n, double *value, size_t *used)
 {
-	double v = 0, scale = 0.1;
-	size_t i = 0, k;
+	double v = 0, frac = 0, scale = 1;
+	size_t i = 0, k, dot;
 	int d, any = 0;
 
 	while (i < n && (d = arabic_digit(s + i, n - i, &k)) >= 0) {
@@ -560,31 +655,41 @@ parse_arabic(const char *s, size_t n, double *value, size_t *used)
 	}
 	if (!any)
 		return -ENOENT;
-	if (i + 1 < n && (s[i] == '.' ||
-	    (n - i >= 3 && memcmp(s + i, "．", 3) == 0))) {
-		size_t dot = s[i] == '.' ? 1 : 3;
-
-		if (arabic_digit(s + i + dot, n - i - dot, &k) >= 0) {
-			i += dot;
-			while (i < n && (d = arabic_digit(s + i, n - i,
-			    &k)) >= 0) {
-				v += d * scale;
-				scale /= 10;
-				i += k;
-			}
+	/* A decimal part only when a digit follows the point: "第7." is 7. */
+	dot = 0;
+	if (i < n && s[i] == '.')
+		dot = 1;
+	else if (n - i >= 3 && memcmp(s + i, "．", 3) == 0)
+		dot = 3;
+	if (dot > 0 && arabic_digit(s + i + dot, n - i - dot, &k) >= 0) {
+		i += dot;
+		while (i < n && (d = arabic_digit(s + i, n - i, &k)) >= 0) {
+			/* One division at the end: 0.3 is 3 / 10. */
+			frac = frac * 10 + d;
+			scale *= 10;
+			i += k;
 		}
+		v += frac / scale;
 	}
 	*value = v;
 	*used = i;
 	return 0;
 }
 
+/*
+ * Chinese numerals.  Digits multiply the unit after them (二十一, 一百零五,
+ * 两千零二十二); 十 alone is 10; a run of digits without units is read
+ * positionally (二〇二二 = 2022), except two consecutive ones, which are an
+ * estimate (三四天, 十二三天, 两三次) and read as the lower: overstating a
+ * quantity would make findings.  百, 千 and 万 need a number before them
+ * (百姓, 千万, 万一 are not numerals).
+ */
 static int
 parse_chinese(const char *s, size_t n, double *value, size_t *used)
 {
 	double total = 0, section = 0, cur = 0;
-	int prev_digit = 0, any = 0;
-	size_t i = 0, k;
+	size_t i = 0, run = 0;	/* run: digits in a row */
+	int d, u, first = 0, any = 0;
 
 	if (n >= 3 && memcmp(s, "半", 3) == 0) {
 		*value = 0.5;
@@ -592,28 +697,35 @@ parse_chinese(const char *s, size_t n, double *value, size_t *used)
 		return 0;
 	}
 	while (i < n) {
-		int d = cn_digit(s + i, n - i, &k);
-		int u;
-
-		if (d >= 0) {
-			/* 二〇二二: digits in a row are positional. */
-			cur = prev_digit ? cur * 10 + d : d;
-			prev_digit = 1;
+		if ((d = cn_digit(s + i, n - i)) >= 0) {
+			if (run == 1 && first >= 1 && d == first + 1 &&
+			    cn_digit(s + i + 3, n - i - 3) < 0)
+				cur = first;	/* an estimate */
+			else
+				cur = run > 0 ? cur * 10 + d : d;
+			if (run++ == 0)
+				first = d;
 			any = 1;
-			i += k;
+			i += 3;
 			continue;
 		}
 		u = cn_unit(s + i, n - i);
 		if (u == 0)
 			break;
-		if (u == 10000) {
+		if (u == 10) {
+			section += (run > 0 ? cur : 1) * 10;
+		} else if (u < 10000) {
+			if (run == 0)
+				break;
+			section += cur * u;
+		} else {
+			if (run == 0 && section == 0)
+				break;
 			total = (total + section + cur) * u;
 			section = 0;
-		} else {
-			section += (cur == 0 && !prev_digit ? 1 : cur) * u;
 		}
 		cur = 0;
-		prev_digit = 0;
+		run = 0;
 		any = 1;
 		i += 3;
 	}
@@ -627,6 +739,8 @@ parse_chinese(const char *s, size_t n, double *value, size_t *used)
 int
 md_parse_number(const char *s, size_t len, double *value, size_t *used)
 {
+	if (len == 0)
+		return -ENOENT;
 	if (parse_arabic(s, len, value, used) == 0)
 		return 0;
 	return parse_chinese(s, len, value, used);
@@ -639,47 +753,69 @@ skip_spaces(const char *s, size_t len, size_t *i)
 	while (*i < len) {
 		if (s[*i] == ' ')
 			(*i)++;
-		else if (len - *i >= 3 && memcmp(s + *i, "\xe3\x80\x80", 3) ==
-		    0)
-			*i += 3;
-		else
+		else if (!accept(s, len, i, "\xe3\x80\x80"))
 			break;
 	}
 }
 
-/* Accepts the literal w at s[*i]. */
+/* 天 or 日 at s[*i]. */
 static int
-accept(const char *s, size_t len, size_t *i, const char *w)
+accept_day(const char *s, size_t len, size_t *i)
 {
-	size_t n = strlen(w);
-
-	if (len - *i >= n && memcmp(s + *i, w, n) == 0) {
-		*i += n;
-		return 1;
-	}
-	return 0;
+	return accept(s, len, i, "天") || accept(s, len, i, "日");
 }
 
 int
 md_parse_plus(const char *s, size_t len, double *first, double *second,
     size_t *used)
 {
-	size_t i = 0, k;
+	size_t i, k;
+	double a, b;
 
-	if (md_parse_number(s, len, first, &k) != 0)
+	if (md_parse_number(s, len, &a, &k) != 0)
 		return -ENOENT;
 	i = k;
-	(void)(accept(s, len, &i, "天") || accept(s, len, &i, "日"));
+	(void)accept_day(s, len, &i);
 	skip_spaces(s, len, &i);
 	if (!accept(s, len, &i, "+") && !accept(s, len, &i, "＋") &&
 	    !accept(s, len, &i, "加"))
 		return -ENOENT;
 	skip_spaces(s, len, &i);
-	if (md_parse_number(s + i, len - i, second, &k) != 0)
+	if (md_parse_number(s + i, len - i, &b, &k) != 0)
 		return -ENOENT;
 	i += k;
-	(void)(accept(s, len, &i, "天") || accept(s, len, &i, "日"));
+	(void)accept_day(s, len, &i);
+	*first = a;
+	*second = b;
 	*used = i;
+	return 0;
+}
+
+/* --- durations and frequencies ----------------------------------------- */
+
+/*
+ * 1 when s[i..) right after "N月" makes it a point in time: a day
+ * (11月20日, 十一月二十号), or, without 个, a part of the month (11月份,
+ * 11月底, 11月上旬).  "两个月" is a duration; "11月" alone is read as one,
+ * as text.h says.
+ */
+static int
+month_is_date(const char *s, size_t len, size_t i, int had_ge)
+{
+	static const char *const parts[] = { "份", "底", "初", "末", "上旬",
+		"中旬", "下旬", "中下旬" };
+	double v;
+	size_t k, j;
+
+	if (md_parse_number(s + i, len - i, &v, &k) == 0) {
+		j = i + k;
+		if (accept(s, len, &j, "日") || accept(s, len, &j, "号"))
+			return 1;
+	}
+	if (!had_ge)
+		for (k = 0; k < NELEM(parts); k++)
+			if (accept(s, len, &(size_t){ i }, parts[k]))
+				return 1;
 	return 0;
 }
 
@@ -687,23 +823,20 @@ int
 md_parse_duration(const char *s, size_t len, struct md_duration *out,
     size_t *used)
 {
-	double v, v2;
-	size_t i, k;
+	double v;
+	size_t i;
+	int ge;
 
-	if (md_parse_number(s, len, &v, &k) != 0)
+	if (md_parse_number(s, len, &v, &i) != 0)
 		return -ENOENT;
-	i = k;
 	/* 20多天, 十余天, 两个多月: at least the number. */
 	(void)(accept(s, len, &i, "多") || accept(s, len, &i, "余"));
-	(void)accept(s, len, &i, "个");
+	ge = accept(s, len, &i, "个");
 	(void)(accept(s, len, &i, "多") || accept(s, len, &i, "余"));
 	if (accept(s, len, &i, "小时")) {
 		out->days = v / 24;
 		out->unit = MD_UNIT_HOUR;
-	} else if (accept(s, len, &i, "天")) {
-		out->days = v;
-		out->unit = MD_UNIT_DAY;
-	} else if (accept(s, len, &i, "日")) {
+	} else if (accept_day(s, len, &i)) {
 		out->days = v;
 		out->unit = MD_UNIT_DAY;
 	} else if (accept(s, len, &i, "周") || accept(s, len, &i, "星期") ||
@@ -711,10 +844,7 @@ md_parse_duration(const char *s, size_t len, struct md_duration *out,
 		out->days = v * 7;
 		out->unit = MD_UNIT_WEEK;
 	} else if (accept(s, len, &i, "月")) {
-		/* 11月20日 is a date, not eleven months. */
-		if (md_parse_number(s + i, len - i, &v2, &k) == 0 &&
-		    (accept(s, len, &(size_t){ i + k }, "日") ||
-		    accept(s, len, &(size_t){ i + k }, "号")))
+		if (month_is_date(s, len, i, ge))
 			return -ENOENT;
 		out->days = v * 30;
 		out->unit = MD_UNIT_MONTH;
@@ -725,25 +855,25 @@ md_parse_duration(const char *s, size_t len, struct md_duration *out,
 	return 0;
 }
 
-/* Filler words between the period and the count: 每天[做]一次, 每日[进行
- * 核酸检测]一次. */
+/* Words between the period and the count: 每天[做]一次, 每日[进行核酸
+ * 检测]一次, 一天[都要]两检.  Longer words first where one begins
+ * another. */
 static void
 skip_fillers(const char *s, size_t len, size_t *i)
 {
 	static const char *const fillers[] = { "做", "进行", "开展", "组织",
-		"核酸检测", "核酸", "检测", "采样", "都要", "都", "要", "需",
-		"需要", "必须", "测", "早上", "上午", "下午", "晚上", "早晚",
+		"核酸检测", "核酸", "检测", "采样", "都要", "都", "需要", "需",
+		"要", "必须", "测", "早上", "上午", "下午", "晚上", "早晚",
 		"各" };
-	int again = 1, rounds = 0;
+	int rounds;
 	size_t k;
 
-	while (again && rounds++ < 4) {
-		again = 0;
-		for (k = 0; k < sizeof fillers / sizeof fillers[0]; k++)
-			if (accept(s, len, i, fillers[k])) {
-				again = 1;
+	for (rounds = 0; rounds < 4; rounds++) {
+		for (k = 0; k < NELEM(fillers); k++)
+			if (accept(s, len, i, fillers[k]))
 				break;
-			}
+		if (k == NELEM(fillers))
+			break;
 	}
 }
 
@@ -755,25 +885,22 @@ md_parse_frequency(const char *s, size_t len, struct md_frequency *out,
 	size_t i = 0, k;
 
 	if (accept(s, len, &i, "隔天") || accept(s, len, &i, "隔日")) {
+		/* Every other day; the count may be left out (隔天检测). */
 		period = 2;
 		skip_fillers(s, len, &i);
 		if (md_parse_number(s + i, len - i, &count, &k) == 0)
 			i += k;
-	} else if (accept(s, len, &i, "每")) {
+	} else {
+		/* [每]N天M检, 每天M次: N is 1 when left out after 每. */
+		int every = accept(s, len, &i, "每");
+
 		if (md_parse_number(s + i, len - i, &period, &k) == 0)
 			i += k;
-		(void)accept(s, len, &i, "个");
-		if (!accept(s, len, &i, "天") && !accept(s, len, &i, "日"))
+		else if (!every)
 			return -ENOENT;
-		skip_fillers(s, len, &i);
-		if (md_parse_number(s + i, len - i, &count, &k) != 0)
-			return -ENOENT;
-		i += k;
-	} else {
-		if (md_parse_number(s, len, &period, &k) != 0)
-			return -ENOENT;
-		i = k;
-		if (!accept(s, len, &i, "天") && !accept(s, len, &i, "日"))
+		if (every)
+			(void)accept(s, len, &i, "个");
+		if (!accept_day(s, len, &i))
 			return -ENOENT;
 		skip_fillers(s, len, &i);
 		if (md_parse_number(s + i, len - i, &count, &k) != 0)
@@ -783,6 +910,9 @@ md_parse_frequency(const char *s, size_t len, struct md_frequency *out,
 	if (!accept(s, len, &i, "检") && !accept(s, len, &i, "次") &&
 	    !accept(s, len, &i, "测"))
 		return -ENOENT;
+	/* 每天两次核酸: what is counted belongs to the frequency. */
+	(void)(accept(s, len, &i, "核酸检测") || accept(s, len, &i, "核酸") ||
+	    accept(s, len, &i, "检测"));
 	if (!(period > 0) || !(count > 0))
 		return -ENOENT;
 	out->count = count;
@@ -804,103 +934,166 @@ valid_ymd(int y, int m, int d)
 	    d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-/* ASCII digits at s, no decimal point: their count, value in *v. */
-static size_t
-digits(const char *s, size_t len, double *v)
+/* Whole Arabic digits (ASCII or full-width) at s, no decimal point: how
+ * many (at most 5 are read), the bytes in *used, the value in *v. */
+static int
+whole_digits(const char *s, size_t len, int *v, size_t *used)
 {
-	size_t k;
+	size_t i = 0, k;
+	int n = 0, d;
 
 	*v = 0;
-	for (k = 0; k < len && is_digit(s[k]); k++)
-		*v = *v * 10 + (s[k] - '0');
-	return k;
+	while (n < 5 && i < len && (d = arabic_digit(s + i, len - i, &k)) >= 0) {
+		*v = *v * 10 + d;
+		i += k;
+		n++;
+	}
+	*used = i;
+	return n;
 }
 
-/* A date at s: 2022年11月20日, 二〇二二年十一月二十日, 2022-11-20,
- * 2022/11/20, 2022.11.20.  Its length, or 0. */
+/* A numeric date separator at s[*i] (- / . or full-width): its ASCII
+ * form, or 0. */
+static char
+date_sep(const char *s, size_t len, size_t *i)
+{
+	if (*i < len && (s[*i] == '-' || s[*i] == '/' || s[*i] == '.'))
+		return s[(*i)++];
+	if (accept(s, len, i, "－"))
+		return '-';
+	if (accept(s, len, i, "／"))
+		return '/';
+	if (accept(s, len, i, "．"))
+		return '.';
+	return 0;
+}
+
+/* A whole number (Arabic or Chinese) at s[*i] into *v. */
+static int
+whole_number(const char *s, size_t len, size_t *i, int *v)
+{
+	double d;
+	size_t k;
+
+	if (md_parse_number(s + *i, len - *i, &d, &k) != 0 || d < 0 ||
+	    d > 9999 || d != (int)d)
+		return 0;
+	*v = (int)d;
+	*i += k;
+	return 1;
+}
+
+/* A date at s: 2022年11月20日 (or 号), 二〇二二年十一月二十日, 2022-11-20,
+ * 2022/11/20, 2022.11.20.  Its length, or 0 (also for no such day). */
 static size_t
 date_at(const char *s, size_t len, int *y, int *m, int *d)
 {
-	double vy, vm, vd;
-	size_t i = 0, k;
+	double vy;
+	size_t i, k;
 	char sep;
+	int n;
 
-	/* The year: four digits (no decimal point: 2022.11.20). */
-	if (is_digit(s[0])) {
-		if ((k = digits(s, len, &vy)) != 4)
+	n = whole_digits(s, len, y, &i);
+	if (n == 0) {
+		/* At least four characters: 二十二年 is a span of years. */
+		if (parse_chinese(s, len, &vy, &i) != 0 || i < 12 ||
+		    !(vy >= 1900 && vy <= 2999))
 			return 0;
-	} else if (parse_chinese(s, len, &vy, &k) != 0 || k < 12) {
-		return 0;
+		*y = (int)vy;
+	} else if (n != 4) {
+		return 0;	/* 3 digits, or part of a longer number */
 	}
-	i = k;
 	if (accept(s, len, &i, "年")) {
-		if (md_parse_number(s + i, len - i, &vm, &k) != 0)
-			return 0;
-		i += k;
-		if (!accept(s, len, &i, "月"))
-			return 0;
-		if (md_parse_number(s + i, len - i, &vd, &k) != 0)
-			return 0;
-		i += k;
-		if (!accept(s, len, &i, "日") && !accept(s, len, &i, "号"))
+		if (!whole_number(s, len, &i, m) || !accept(s, len, &i, "月") ||
+		    !whole_number(s, len, &i, d) ||
+		    (!accept(s, len, &i, "日") && !accept(s, len, &i, "号")))
 			return 0;
 	} else {
-		if (i >= len || (s[i] != '-' && s[i] != '/' && s[i] != '.'))
-			return 0;
-		sep = s[i++];
-		if ((k = digits(s + i, len - i, &vm)) == 0 || k > 2)
+		if ((sep = date_sep(s, len, &i)) == 0 ||
+		    whole_digits(s + i, len - i, m, &k) > 2 || k == 0)
 			return 0;
 		i += k;
-		if (i >= len || s[i] != sep)
-			return 0;
-		i++;
-		if ((k = digits(s + i, len - i, &vd)) == 0 || k > 2)
+		if (date_sep(s, len, &i) != sep ||
+		    whole_digits(s + i, len - i, d, &k) > 2 || k == 0)
 			return 0;
 		i += k;
 	}
-	*y = (int)vy;
-	*m = (int)vm;
-	*d = (int)vd;
-	if (vy != *y || vm != *m || vd != *d || !valid_ymd(*y, *m, *d))
-		return 0;
-	return i;
+	return valid_ymd(*y, *m, *d) ? i : 0;
+}
+
+/* Bytes of a whitespace character at p (ASCII, U+3000, U+00A0), or 0. */
+static size_t
+space_at(const char *p, const char *e)
+{
+	if (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' ||
+	    *p == '\f' || *p == '\v'))
+		return 1;
+	if (e - p >= 3 && memcmp(p, "\xe3\x80\x80", 3) == 0)
+		return 3;
+	if (e - p >= 2 && memcmp(p, "\xc2\xa0", 2) == 0)
+		return 2;
+	return 0;
+}
+
+static int
+all_space(const char *p, const char *e)
+{
+	size_t k;
+
+	while (p < e) {
+		if ((k = space_at(p, e)) == 0)
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
+/* 1 when a year can start at s[i]: a digit, 一 or 二 (一九.., 二〇..),
+ * not in the middle of a longer number. */
+static int
+year_start(const char *s, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t k;
+
+	if (arabic_digit(s + i, len - i, &k) >= 0) {
+		if (i >= 1 && is_digit(s[i - 1]))
+			return 0;
+		return !(i >= 3 && u[i - 3] == 0xef && u[i - 2] == 0xbc &&
+		    u[i - 1] >= 0x90 && u[i - 1] <= 0x99);
+	}
+	return len - i >= 3 && (memcmp(s + i, "二", 3) == 0 ||
+	    memcmp(s + i, "一", 3) == 0);
 }
 
 int
 md_text_date(const char *s, size_t len, char out[11])
 {
-	int y, m, d, fy = 0, fm = 0, fd = 0, found = 0, line_found = 0;
+	const char *end = s + len, *eol;
+	int y, m, d, fy = 0, fm = 0, fd = 0, found = 0;
 	size_t i = 0, line = 0, k;
 
 	while (i < len) {
-		/* A year starts with 1 or 2, or 一 or 二. */
-		if ((s[i] == '1' || s[i] == '2' ||
-		    (len - i >= 3 && (memcmp(s + i, "二", 3) == 0 ||
-		    memcmp(s + i, "一", 3) == 0))) &&
-		    (i == 0 || !is_digit(s[i - 1])) &&
+		if (year_start(s, len, i) &&
 		    (k = date_at(s + i, len - i, &y, &m, &d)) > 0) {
-			size_t e = i + k;
-
-			/* A line that holds only the date closes a notice. */
-			if (blank(s + line, s + i) &&
-			    (e == len || s[e] == '\n' ||
-			    blank(s + e, memchr(s + e, '\n', len - e) ?
-			    (const char *)memchr(s + e, '\n', len - e) :
-			    s + len))) {
-				fy = y;
-				fm = m;
-				fd = d;
-				line_found = 1;
-			} else if (!found && !line_found) {
-				fy = y;
-				fm = m;
-				fd = d;
+			/* A line holding only the date closes a notice;
+			 * the last such line wins over any other date. */
+			for (eol = s + i + k; eol < end && *eol != '\n' &&
+			    *eol != '\r'; eol++)
+				;
+			if (all_space(s + line, s + i) &&
+			    all_space(s + i + k, eol)) {
+				fy = y, fm = m, fd = d;
+			} else if (!found) {
+				/* The first date anywhere, unless a date
+				 * line comes later. */
+				fy = y, fm = m, fd = d;
 			}
 			found = 1;
-			i = e;
+			i += k;
 			continue;
 		}
-		if (s[i] == '\n')
+		if (s[i] == '\n' || s[i] == '\r')
 			line = i + 1;
 		i++;
 	}
