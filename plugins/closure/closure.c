@@ -124,17 +124,27 @@ case_reported(struct closure *c, const struct md_document *doc)
 	return 0;
 }
 
-/* The number of days a "封了N天" style match states, or -1. */
+/*
+ * The number of days a "封了N天" style match states, or -1.  Parsers read
+ * forward only, so a number is tried only where it starts: at a character
+ * boundary, not after a digit, and not after 月 (the 20日 of 11月20日 is a
+ * date).
+ */
 static double
 stated_days(struct closure *c, const struct md_document *doc,
     const struct md_match *m)
 {
+	const char *t = doc->text;
 	size_t i;
 
 	for (i = m->span.start; i < m->span.end; i++) {
 		struct md_duration d;
 		size_t used;
 
+		if (((unsigned char)t[i] & 0xc0) == 0x80 ||
+		    (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9') ||
+		    (i >= 3 && memcmp(t + i - 3, "月", 3) == 0))
+			continue;
 		if (c->host->parse_duration(doc->text + i, doc->len - i, &d,
 		    &used) == 0 && i + used <= m->span.end)
 			return d.days;

@@ -95,7 +95,12 @@ frequency(struct walk *w, const struct md_match *m)
 	size_t i, used;
 	double rate;
 
+	/* Try where a character starts, not inside a number. */
 	for (i = m->span.start; i < m->span.end; i++) {
+		if (((unsigned char)doc->text[i] & 0xc0) == 0x80 ||
+		    (i > 0 && doc->text[i - 1] >= '0' &&
+		    doc->text[i - 1] <= '9'))
+			continue;
 		if (w->t->host->parse_frequency(doc->text + i, doc->len - i,
 		    &f, &used) == 0)
 			break;
