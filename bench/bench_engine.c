@@ -291,7 +291,6 @@ main(int argc, char **argv)
 	int rounds = 5, r, i;
 	struct md_error err = { 0 };
 	struct doc *docs;
-	struct md_conf conf;
 	struct md_engine *e;
 	struct patterns p;
 	struct md_matcher m;
@@ -326,11 +325,7 @@ main(int argc, char **argv)
 		bytes += docs[d].len;
 	}
 	mb = (double)bytes / 1e6;
-	md_conf_defaults(&conf);
-	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0)
-		md_fatal("%s", err.msg);
-	e = md_engine_new(&conf, &err);
-	md_conf_free(&conf);
+	e = md_engine_load(conf_path, &err);
 	if (e == NULL)
 		md_fatal("%s", err.msg);
 	load_patterns(&p);

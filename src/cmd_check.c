@@ -173,7 +173,6 @@ md_check_main(int argc, char **argv, const char *conf_path)
 	const char *date = NULL, *kind = "notice", *format = "text";
 	struct md_error err = { 0 };
 	struct md_engine *e;
-	struct md_conf conf;
 	int c, i, status = 0;
 
 	optind = 1;
@@ -218,14 +217,7 @@ md_check_main(int argc, char **argv, const char *conf_path)
 		usage(stderr);
 		return 2;
 	}
-	md_conf_defaults(&conf);
-	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0) {
-		fprintf(stderr, "measured: %s\n", err.msg);
-		md_conf_free(&conf);
-		return 2;
-	}
-	e = md_engine_new(&conf, &err);
-	md_conf_free(&conf);
+	e = md_engine_load(conf_path, &err);
 	if (e == NULL) {
 		fprintf(stderr, "measured: %s\n", err.msg);
 		return 2;

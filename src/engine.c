@@ -378,6 +378,23 @@ host_regex_search(struct md_ctx *ctx, const struct md_regex *re,
 	return rc;
 }
 
+static int
+host_regex_search_stated(struct md_ctx *ctx, const struct md_regex *re,
+    const struct md_document *doc, size_t from, size_t to,
+    struct md_span *span)
+{
+	int rc;
+
+	while (from < to &&
+	    (rc = host_regex_search(ctx, re, doc, from, to, span)) == 1) {
+		if (md_scope_at(doc, span->start, span->end) ==
+		    MD_SCOPE_PLAIN)
+			return 1;
+		from = span->end > span->start ? span->end : span->start + 1;
+	}
+	return from < to ? rc : 0;
+}
+
 static const struct md_rule *
 pack_rule(const struct md_rulepack *pack, const char *id)
 {
@@ -687,6 +704,7 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	e->host.match_rules = host_match_rules;
 	e->host.regex_compile = host_regex_compile;
 	e->host.regex_search = host_regex_search;
+	e->host.regex_search_stated = host_regex_search_stated;
 	md_matcher_init(&e->matcher);
 
 	schema = md_conf_schema(conf, "measures.rng");
@@ -731,6 +749,19 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 fail:
 	md_engine_free(e);
 	return NULL;
+}
+
+struct md_engine *
+md_engine_load(const char *conf_path, struct md_error *err)
+{
+	struct md_engine *e = NULL;
+	struct md_conf conf;
+
+	md_conf_defaults(&conf);
+	if (conf_path == NULL || md_conf_load(&conf, conf_path, err) == 0)
+		e = md_engine_new(&conf, err);
+	md_conf_free(&conf);
+	return e;
 }
 
 void

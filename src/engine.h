@@ -61,6 +61,9 @@ struct md_result {
 /* Loads everything conf names.  NULL with err on the first problem. */
 struct md_engine *md_engine_new(const struct md_conf *conf,
     struct md_error *err);
+/* The embedded defaults, then conf_path (when not NULL), then
+ * md_engine_new. */
+struct md_engine *md_engine_load(const char *conf_path, struct md_error *err);
 void md_engine_free(struct md_engine *e);
 
 /*

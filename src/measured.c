@@ -46,17 +46,9 @@ test_main(const char *conf_path, int run_examples)
 {
 	struct md_error err = { 0 };
 	struct md_engine *e;
-	struct md_conf conf;
 	size_t failures = 0, total = 0;
 
-	md_conf_defaults(&conf);
-	if (conf_path != NULL && md_conf_load(&conf, conf_path, &err) != 0) {
-		fprintf(stderr, "measured: %s\n", err.msg);
-		md_conf_free(&conf);
-		return 1;
-	}
-	e = md_engine_new(&conf, &err);
-	md_conf_free(&conf);
+	e = md_engine_load(conf_path, &err);
 	if (e == NULL) {
 		fprintf(stderr, "measured: %s\n", err.msg);
 		return 1;

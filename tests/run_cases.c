@@ -177,7 +177,6 @@ main(int argc, char **argv)
 {
 	struct md_error err = { 0 };
 	struct md_engine *e;
-	struct md_conf conf;
 	int i = 1, min = 0, failed = 0, total = 0;
 	size_t k;
 
@@ -186,9 +185,7 @@ main(int argc, char **argv)
 		min = atoi(argv[2]);
 		i = 3;
 	}
-	md_conf_defaults(&conf);
-	e = md_engine_new(&conf, &err);
-	md_conf_free(&conf);
+	e = md_engine_load(NULL, &err);
 	if (e == NULL) {
 		fprintf(stderr, "run_cases: %s\n", err.msg);
 		return 1;

@@ -214,6 +214,13 @@ struct md_host {
 	int (*regex_search)(struct md_ctx *ctx, const struct md_regex *re,
 	    const struct md_document *doc, size_t from, size_t to,
 	    struct md_span *span);
+
+	/* Like regex_search, but only a match that the text states: the
+	 * first one whose scope_at is MD_SCOPE_PLAIN ("经省级批准", not
+	 * "严禁未经批准" restated).  Same return values. */
+	int (*regex_search_stated)(struct md_ctx *ctx,
+	    const struct md_regex *re, const struct md_document *doc,
+	    size_t from, size_t to, struct md_span *span);
 };
 
 struct md_plugin {

@@ -73,16 +73,9 @@ static int
 justified(struct testing *t, const struct md_document *doc)
 {
 	struct md_span sp;
-	size_t from = 0;
 
-	while (from < doc->len && t->host->regex_search(t->ctx, t->unclear,
-	    doc, from, doc->len, &sp) == 1) {
-		if (t->host->scope_at(doc, sp.start, sp.end) ==
-		    MD_SCOPE_PLAIN)
-			return 1;
-		from = sp.end;
-	}
-	return 0;
+	return t->host->regex_search_stated(t->ctx, t->unclear, doc, 0,
+	    doc->len, &sp) == 1;
 }
 
 static void

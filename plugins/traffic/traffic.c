@@ -49,22 +49,15 @@ traffic_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	return 0;
 }
 
-/* 1 when the document says the control was approved. */
+/* 1 when the document says the control was approved ("严禁未经批准"
+ * restates the rule and does not count). */
 static int
 approval_stated(struct traffic *t, const struct md_document *doc)
 {
 	struct md_span sp;
-	size_t from = 0;
 
-	while (from < doc->len && t->host->regex_search(t->ctx, t->approved,
-	    doc, from, doc->len, &sp) == 1) {
-		/* "严禁未经批准" and the like restate the rule. */
-		if (t->host->scope_at(doc, sp.start, sp.end) ==
-		    MD_SCOPE_PLAIN)
-			return 1;
-		from = sp.end;
-	}
-	return 0;
+	return t->host->regex_search_stated(t->ctx, t->approved, doc, 0,
+	    doc->len, &sp) == 1;
 }
 
 static void

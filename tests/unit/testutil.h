@@ -67,17 +67,7 @@ tu_conf(const char *dir, const char *body)
 static inline struct md_engine *
 tu_engine(const char *conf_path, struct md_error *err)
 {
-	struct md_conf conf;
-	struct md_engine *e;
-
-	md_conf_defaults(&conf);
-	if (conf_path != NULL && md_conf_load(&conf, conf_path, err) != 0) {
-		md_conf_free(&conf);
-		return NULL;
-	}
-	e = md_engine_new(&conf, err);
-	md_conf_free(&conf);
-	return e;
+	return md_engine_load(conf_path, err);
 }
 
 static inline int
