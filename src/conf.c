@@ -83,9 +83,11 @@ md_conf_schema(const struct md_conf *conf, const char *name)
 	return md_xasprintf("%s/%s", conf->schema_dir, name);
 }
 
-static void
-plugin_conf_free(struct md_plugin_conf *p)
+void
+md_plugin_conf_free(struct md_plugin_conf *p)
 {
+	if (p == NULL)
+		return;
 	size_t i;
 
 	free(p->name);
@@ -194,9 +196,27 @@ md_conf_free(struct md_conf *conf)
 	free(conf->schema_dir);
 	free(conf->file);
 	for (i = 0; i < conf->nplugins; i++)
-		plugin_conf_free(&conf->plugins[i]);
+		md_plugin_conf_free(&conf->plugins[i]);
 	free(conf->plugins);
 	memset(conf, 0, sizeof *conf);
+}
+
+struct md_plugin_conf *
+md_plugin_conf_copy(const struct md_plugin_conf *p)
+{
+	struct md_plugin_conf *c = md_xcalloc(1, sizeof *c);
+	size_t i;
+
+	c->name = md_xstrdup(p->name);
+	c->enabled = p->enabled;
+	c->nopts = p->nopts;
+	c->keys = md_xcalloc(p->nopts, sizeof *c->keys);
+	c->values = md_xcalloc(p->nopts, sizeof *c->values);
+	for (i = 0; i < p->nopts; i++) {
+		c->keys[i] = md_xstrdup(p->keys[i]);
+		c->values[i] = md_xstrdup(p->values[i]);
+	}
+	return c;
 }
 
 const struct md_plugin_conf *

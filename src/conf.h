@@ -47,6 +47,10 @@ void md_conf_free(struct md_conf *conf);
 
 /* A path inside conf->schema_dir, malloc'd. */
 char *md_conf_schema(const struct md_conf *conf, const char *name);
+/* A deep copy, for what outlives the config (an engine's plugins); free
+ * with md_plugin_conf_free and then free(). */
+struct md_plugin_conf *md_plugin_conf_copy(const struct md_plugin_conf *p);
+void md_plugin_conf_free(struct md_plugin_conf *p);
 const struct md_plugin_conf *md_conf_plugin(const struct md_conf *conf,
     const char *name);
 

@@ -34,7 +34,8 @@ struct slot {
 	int initialized;
 	int broken;		/* refused after emitting something bad */
 	struct md_rulepack *pack;
-	const struct md_plugin_conf *conf;
+	struct md_plugin_conf *conf;	/* its options, owned: the config
+					 * is freed after loading */
 	struct md_ctx *ctx;
 	struct md_regex **regexes;	/* compiled for it by the host */
 	size_t nregexes;
@@ -617,7 +618,7 @@ load_plugins(struct md_engine *e, const struct md_conf *conf,
 			memset(sl, 0, sizeof *sl);
 			sl->op = op;
 			sl->desc = op.desc;
-			sl->conf = pc;
+			sl->conf = pc ? md_plugin_conf_copy(pc) : NULL;
 			pack = find_pack(conf, op.desc->name);
 			if (pack != NULL) {
 				sl->pack = md_rulepack_load(pack, rules_schema,
@@ -782,6 +783,8 @@ md_engine_free(struct md_engine *e)
 		}
 		free(sl->regexes);
 		md_rulepack_free(sl->pack);
+		md_plugin_conf_free(sl->conf);
+		free(sl->conf);
 		free(sl->ctx);
 		md_plugin_close(&sl->op);
 	}

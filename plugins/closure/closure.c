@@ -58,7 +58,14 @@ closure_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 		return -EINVAL;
 	}
 	v = host->config_get(ctx, "long-lockdown-days");
-	c->long_days = v != NULL ? strtod(v, NULL) : 7;
+	c->long_days = 7;
+	if (v != NULL) {
+		char *end;
+
+		c->long_days = strtod(v, &end);
+		if (end == v || *end != '\0')
+			c->long_days = -1;	/* refused below */
+	}
 	if (!(c->long_days > 0)) {
 		host->log(ctx, MD_LOG_ERR, "long-lockdown-days must be a "
 		    "positive number, not \"%s\"", v);

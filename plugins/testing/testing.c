@@ -57,7 +57,14 @@ testing_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 		return -EINVAL;
 	}
 	v = host->config_get(ctx, "daily-tests");
-	t->daily = v != NULL ? strtod(v, NULL) : 1;
+	t->daily = 1;
+	if (v != NULL) {
+		char *end;
+
+		t->daily = strtod(v, &end);
+		if (end == v || *end != '\0')
+			t->daily = -1;	/* refused below */
+	}
 	if (!(t->daily > 0)) {
 		host->log(ctx, MD_LOG_ERR, "daily-tests must be a positive "
 		    "number, not \"%s\"", v);

@@ -259,6 +259,61 @@ START_TEST(catastrophic_rule_is_counted)
 }
 END_TEST
 
+START_TEST(plugin_options)
+{
+	const char *t = "我们小区已经封了20多天。";
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir(), *conf;
+
+	/* Default: 7 days. */
+	ck_assert_int_eq(tu_check(E, t, "2022-11-25", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(r.findings[0].rule->id, "closure.lockdown.long");
+	md_result_free(&r);
+
+	conf = tu_conf(d, "<plugin name=\"closure\"><option "
+	    "name=\"long-lockdown-days\">30</option></plugin>");
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-25", &r), 0);
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(conf);
+
+	conf = tu_conf(d, "<plugin name=\"closure\"><option "
+	    "name=\"long-lockdown-days\">soon</option></plugin>");
+	ck_assert_ptr_null(tu_engine(conf, &err));
+	ck_assert_msg(strstr(err.msg, "plugin closure failed to initialize") !=
+	    NULL, "%s", err.msg);
+	free(conf);
+	tu_rmdir(d);
+}
+END_TEST
+
+START_TEST(disabled_plugin_is_not_loaded)
+{
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir();
+	char *conf = tu_conf(d, "<plugin name=\"closure\" enabled=\"no\"/>");
+
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	ck_assert_uint_eq(md_engine_nplugins(e), 2);
+	ck_assert_int_eq(tu_check(e, "即日起全区中小学停课。", "2022-11-20", &r),
+	    0);
+	ck_assert_uint_eq(r.n, 0);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(conf);
+	tu_rmdir(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -276,6 +331,8 @@ main(void)
 	tcase_add_test(tc, same_category_same_sentence_once);
 	tcase_add_test(tc, empty_text);
 	tcase_add_test(tc, catastrophic_rule_is_counted);
+	tcase_add_test(tc, plugin_options);
+	tcase_add_test(tc, disabled_plugin_is_not_loaded);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
