@@ -430,6 +430,32 @@ refuse(struct md_engine *e, struct slot *sl, const char *why)
 }
 
 static int
+char_boundary(const struct md_document *doc, size_t off)
+{
+	return off >= doc->len ||
+	    ((unsigned char)doc->text[off] & 0xc0) != 0x80;
+}
+
+/* 1 when an item rule r cites under m grounds category. */
+static int
+grounded(const struct md_rule *r, const struct md_measures *m,
+    const char *category)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncites; i++) {
+		const struct md_item *it;
+
+		if (strcmp(r->cites[i].version, m->version) != 0)
+			continue;
+		it = md_measures_item(m, r->cites[i].item);
+		if (it != NULL && md_item_grounds(it, category))
+			return 1;
+	}
+	return 0;
+}
+
+static int
 sink_emit(struct md_sink *sink, const struct md_finding *f)
 {
 	struct md_engine *e = sink->host_data;
@@ -457,6 +483,8 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 		return -EINVAL;
 	}
 	if (f->span.start > f->span.end || f->span.end > run->doc->len ||
+	    !char_boundary(run->doc, f->span.start) ||
+	    !char_boundary(run->doc, f->span.end) ||
 	    f->severity < 0 || f->severity > MD_SEVERITY_MAX ||
 	    f->confidence < 0 || f->confidence > 1) {
 		snprintf(why, sizeof why, "emitted a malformed finding for "
@@ -467,6 +495,13 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 	}
 	if (!rule_applies(r, run->doc->version))
 		return 0;	/* not a violation under this version */
+	if (category != r->category && !grounded(r, run->measures, category)) {
+		snprintf(why, sizeof why, "emitted category %s for rule %s, "
+		    "whose measure items (version %s) do not ground it",
+		    category, r->id, run->measures->version);
+		refuse(e, sl, why);
+		return -EINVAL;
+	}
 	run->found = md_xreallocarray(run->found, run->nfound + 1,
 	    sizeof *run->found);
 	out = &run->found[run->nfound++];
