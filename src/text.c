@@ -56,7 +56,8 @@ static const struct word false_negators[] = {
 static const struct word lifters[] = {
 	WORD("解封"), WORD("解除"), WORD("恢复"), WORD("有序放开"),
 	WORD("放开"), WORD("降为低风险"), WORD("撤销"), WORD("终止"),
-	WORD("停止执行"), WORD("调整为低风险")
+	WORD("停止执行"), WORD("调整为低风险"), WORD("停止开展"),
+	WORD("停止实施"), WORD("停止组织")
 };
 
 /* Openings of a clause that states the result of the one before it:
@@ -890,6 +891,14 @@ md_parse_frequency(const char *s, size_t len, struct md_frequency *out,
 		skip_fillers(s, len, &i);
 		if (md_parse_number(s + i, len - i, &count, &k) == 0)
 			i += k;
+	} else if (accept(s, len, &i, "早晚各") ||
+	    accept(s, len, &i, "上下午各")) {
+		/* 早晚各做一次: twice a day. */
+		skip_fillers(s, len, &i);
+		if (md_parse_number(s + i, len - i, &count, &k) != 0)
+			return -ENOENT;
+		i += k;
+		count *= 2;
 	} else {
 		/* [每]N天M检, 每天M次: N is 1 when left out after 每. */
 		int every = accept(s, len, &i, "每");
@@ -908,7 +917,7 @@ md_parse_frequency(const char *s, size_t len, struct md_frequency *out,
 		i += k;
 	}
 	if (!accept(s, len, &i, "检") && !accept(s, len, &i, "次") &&
-	    !accept(s, len, &i, "测"))
+	    !accept(s, len, &i, "测") && !accept(s, len, &i, "回"))
 		return -ENOENT;
 	/* 每天两次核酸: what is counted belongs to the frequency. */
 	(void)(accept(s, len, &i, "核酸检测") || accept(s, len, &i, "核酸") ||
