@@ -368,6 +368,22 @@ add_span(struct growing *g, size_t start, size_t end, size_t sentence)
  * its separator, and whitespace after the last separator joins the last
  * clause rather than making one of its own.
  */
+/* Length of a closing quote or bracket at p (” ’ 」 』 》 ) ] "), or 0. */
+static size_t
+closing_mark(const char *p, size_t n)
+{
+	static const char *const marks[] = { "\xe2\x80\x9d", "\xe2\x80\x99",
+		"\xe3\x80\x8d", "\xe3\x80\x8f", "\xe3\x80\x8b" };
+	size_t i;
+
+	if (*p == ')' || *p == ']' || *p == '"' || *p == '\'')
+		return 1;
+	for (i = 0; i < NELEM(marks); i++)
+		if (n >= 3 && memcmp(p, marks[i], 3) == 0)
+			return 3;
+	return 0;
+}
+
 static int
 split(struct md_text *t)
 {
@@ -390,9 +406,11 @@ split(struct md_text *t)
 			i++;
 			continue;
 		}
-		/* The end of a sentence, or of the text. */
+		/* The end of a sentence, or of the text; closing quotes and
+		 * brackets after 。 (“……。”) belong to it. */
 		i += k;
-		while (i < n && (k = sentence_end(text + i, n - i)) > 0)
+		while (i < n && ((k = sentence_end(text + i, n - i)) > 0 ||
+		    (k = closing_mark(text + i, n - i)) > 0))
 			i += k;
 		if (!blank(text + sstart, text + i)) {
 			if (!blank(text + cstart, text + i)) {

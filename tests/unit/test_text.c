@@ -1028,6 +1028,21 @@ START_TEST(stated_dates)
 }
 END_TEST
 
+START_TEST(closing_quote_stays_with_its_sentence)
+{
+	struct md_text t;
+	size_t bad;
+
+	ck_assert_int_eq(md_text_init(&t, "他说：“全区停课。”随后挂了电话。",
+	    strlen("他说：“全区停课。”随后挂了电话。"), &bad), 0);
+	ck_assert_uint_eq(t.nsentences, 2);
+	ck_assert_uint_eq(t.sentences[0].end,
+	    strlen("他说:“全区停课。”"));
+	ck_assert(memcmp(t.norm + t.sentences[1].start, "随后", 6) == 0);
+	md_text_release(&t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1057,6 +1072,7 @@ main(void)
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, frequencies);
 	tcase_add_test(tc, stated_dates);
+	tcase_add_test(tc, closing_quote_stays_with_its_sentence);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
