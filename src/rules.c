@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefilter.h"
 #include "rules.h"
 #include "xml.h"
 
@@ -24,7 +25,8 @@ md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
 {
 	PCRE2_UCHAR buf[256];
 	PCRE2_SIZE off;
-	int code;
+	int code, caseless;
+	size_t i;
 
 	memset(re, 0, sizeof *re);
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
@@ -39,16 +41,31 @@ md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
 	 * interpreter then runs under the same limits. */
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->src = md_xstrdup(pattern);
+	re->nlits = md_literals_extract(pattern, &re->lits, &caseless);
+	if (caseless || re->nlits > MD_PRECHECK_MAX) {
+		for (i = 0; i < re->nlits; i++)
+			free(re->lits[i]);
+		free(re->lits);
+		re->lits = NULL;
+		re->nlits = 0;
+	}
 	return 0;
 }
 
 void
 md_regex_free(struct md_regex *re)
 {
+	size_t i;
+
 	pcre2_code_free(re->code);
 	free(re->src);
+	for (i = 0; i < re->nlits; i++)
+		free(re->lits[i]);
+	free(re->lits);
 	re->code = NULL;
 	re->src = NULL;
+	re->lits = NULL;
+	re->nlits = 0;
 }
 
 void
@@ -84,6 +101,18 @@ md_regex_search(const struct md_regex *re, struct md_matcher *m,
 
 	if (from > to)
 		return 0;
+	if (re->nlits > 0) {
+		/* A match would contain one of these, and lies in
+		 * text[from, to) (look-behind aside, which only tests). */
+		size_t i;
+
+		for (i = 0; i < re->nlits; i++)
+			if (memmem(text + from, to - from, re->lits[i],
+			    strlen(re->lits[i])) != NULL)
+				break;
+		if (i == re->nlits)
+			return 0;
+	}
 	/* The text was validated once when it came in. */
 	rc = pcre2_match(re->code, (PCRE2_SPTR)text, to, from,
 	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);

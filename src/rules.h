@@ -13,6 +13,9 @@
 
 #include "util.h"
 
+/* At most this many literals are checked with memmem before a search. */
+#define MD_PRECHECK_MAX 12
+
 /* Limits on every match: a hit means "not evaluated", never "no match". */
 #define MD_MATCH_LIMIT 200000u
 #define MD_DEPTH_LIMIT 2000u
@@ -22,6 +25,11 @@
 struct md_regex {
 	pcre2_code *code;
 	char *src;
+	/* Literals every match contains (see md_literals_extract), when
+	 * there are few: a region holding none of them cannot match, and
+	 * memmem says so faster than PCRE2 does on CJK text. */
+	char **lits;
+	size_t nlits;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */

@@ -1101,6 +1101,17 @@ md_text_date(const char *s, size_t len, char out[11])
 	size_t i = 0, line = 0, k;
 
 	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* A year begins with 1 or 2 (ASCII or full-width, lead byte
+		 * 0xef) or with 一 or 二 (lead byte 0xe4): most bytes can
+		 * be passed over at once. */
+		if (c != '1' && c != '2' && c != 0xef && c != 0xe4) {
+			if (c == '\n' || c == '\r')
+				line = i + 1;
+			i++;
+			continue;
+		}
 		if (year_start(s, len, i) &&
 		    (k = date_at(s + i, len - i, &y, &m, &d)) > 0) {
 			/* A line holding only the date closes a notice;
