@@ -8,6 +8,7 @@
  * the measure forbids blocks without approval, not approved ones.  "未经批准"
  * is the opposite and does not count as approval.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +50,39 @@ traffic_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	return 0;
 }
 
-/* 1 when the document says the control was approved ("严禁未经批准"
- * restates the rule and does not count). */
+/*
+ * 1 when the document says the control was approved ("严禁未经批准"
+ * restates the rule and does not count).  The statement lies within one
+ * clause and holds 批准, 同意 or 批复, so only the sentences holding one of
+ * those words are searched: 经, where the pattern starts, is one of the
+ * commonest characters in a notice.
+ */
 static int
 approval_stated(struct traffic *t, const struct md_document *doc)
 {
+	static const char *const words[] = { "批准", "同意", "批复" };
+	const struct md_clause *c;
 	struct md_span sp;
+	const char *p;
+	size_t i, from;
 
-	return t->host->regex_search_stated(t->ctx, t->approved, doc, 0,
-	    doc->len, &sp) == 1;
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		from = 0;
+		while (from < doc->len && (p = memmem(doc->text + from,
+		    doc->len - from, words[i], strlen(words[i]))) != NULL) {
+			c = t->host->clause_at(doc, (size_t)(p - doc->text));
+			if (c == NULL) {
+				from = (size_t)(p - doc->text) + 1;
+				continue;
+			}
+			c = &doc->sentences[c->sentence];
+			if (t->host->regex_search_stated(t->ctx, t->approved,
+			    doc, c->start, c->end, &sp) == 1)
+				return 1;
+			from = c->end;
+		}
+	}
+	return 0;
 }
 
 static void
