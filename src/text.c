@@ -1093,6 +1093,12 @@ year_start(const char *s, size_t len, size_t i)
 	    memcmp(s + i, "一", 3) == 0);
 }
 
+/* Bytes md_text_date stops at: 1, 2, the lead bytes of １２ (0xef) and
+ * of 一二 (0xe4), and line ends. */
+static const unsigned char date_byte[256] = {
+	['1'] = 1, ['2'] = 1, [0xef] = 1, [0xe4] = 1, ['\n'] = 1, ['\r'] = 1
+};
+
 int
 md_text_date(const char *s, size_t len, char out[11])
 {
@@ -1101,12 +1107,24 @@ md_text_date(const char *s, size_t len, char out[11])
 	size_t i = 0, line = 0, k;
 
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 
-		/* A year begins with 1 or 2 (ASCII or full-width, lead byte
-		 * 0xef) or with 一 or 二 (lead byte 0xe4): most bytes can
-		 * be passed over at once. */
-		if (c != '1' && c != '2' && c != 0xef && c != 0xe4) {
+		/* Skip, a table lookup a byte, to a byte that may start a
+		 * year or end a line. */
+		while (i < len && !date_byte[(unsigned char)s[i]])
+			i++;
+		if (i >= len)
+			break;
+		c = (unsigned char)s[i];
+
+		/* A year begins with 1 or 2 (ASCII or full-width) or with
+		 * 一 or 二: every other byte is passed over at once. */
+		if (c != '1' && c != '2' && !(i + 2 < len &&
+		    ((c == 0xef && (unsigned char)s[i + 1] == 0xbc &&
+		    ((unsigned char)s[i + 2] == 0x91 ||
+		    (unsigned char)s[i + 2] == 0x92)) ||
+		    (c == 0xe4 && (memcmp(s + i, "一", 3) == 0 ||
+		    memcmp(s + i, "二", 3) == 0))))) {
 			if (c == '\n' || c == '\r')
 				line = i + 1;
 			i++;
