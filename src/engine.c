@@ -60,6 +60,13 @@ struct run {
 	struct cand *cands;	/* sorted by rule, then sentence; unique */
 	size_t ncands, cap;
 	uint8_t *everywhere;	/* rules to run on every sentence */
+	struct start {
+		size_t id;	/* a prefix pattern's id */
+		size_t at;	/* where one of its literals starts */
+	} *starts;		/* sorted by id, then at; unique */
+	size_t nstarts, scap;
+	int scan_failed;	/* search every pattern everywhere */
+	size_t nrules;		/* ids below are rules, above prefixes */
 	/* Document-wide conditions give one answer per document. */
 	struct doc_cond {
 		const struct md_cond *cond;
@@ -224,7 +231,39 @@ rule_applies(const struct md_rule *r, const char *version)
 	return 0;
 }
 
-/* All matches of r's patterns inside sentence sn. */
+/* Keeps a pattern match at [s, end) unless its scope, a question or a
+ * condition rules it out. */
+static void
+consider(struct md_engine *e, const struct md_rule *r,
+    const struct md_document *doc, size_t s, size_t end,
+    struct match_list *out)
+{
+	const struct md_clause *c = md_clause_at(doc, s);
+	struct md_match *m;
+	int rc;
+
+	if (c == NULL)
+		return;
+	if (!r->ignore_scope && (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
+	    is_question(doc, c)))
+		return;
+	rc = conditions_hold(e, r, doc, c);
+	if (rc < 0)
+		e->run->not_evaluated++;
+	if (rc <= 0)
+		return;
+	out->m = md_xreallocarray(out->m, out->n + 1, sizeof *out->m);
+	m = &out->m[out->n++];
+	m->rule = r->id;
+	m->category = r->category;
+	m->severity = r->severity;
+	m->span.start = s;
+	m->span.end = end;
+	m->clause = c;
+	m->reason = r->reason;
+}
+
+/* All matches of r's scanned patterns inside sentence sn. */
 static void
 match_rule(struct md_engine *e, const struct md_rule *r,
     const struct md_document *doc, const struct md_clause *sn,
@@ -234,11 +273,10 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 	int rc;
 
 	for (p = 0; p < r->npatterns; p++) {
+		if (r->patterns[p].anchored != NULL && !e->run->scan_failed)
+			continue;	/* matched at its literals instead */
 		from = sn->start;
 		while (from < sn->end) {
-			const struct md_clause *c;
-			struct md_match *m;
-
 			rc = md_regex_search(&r->patterns[p], &e->matcher,
 			    doc->text, from, sn->end, &s, &end);
 			if (rc < 0) {
@@ -253,31 +291,52 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 			while (from < sn->end &&
 			    ((unsigned char)doc->text[from] & 0xc0) == 0x80)
 				from++;
-			c = md_clause_at(doc, s);
-			if (c == NULL)
-				continue;
-			if (!r->ignore_scope &&
-			    (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
-			    is_question(doc, c)))
-				continue;
-			rc = conditions_hold(e, r, doc, c);
-			if (rc < 0) {
-				e->run->not_evaluated++;
-				continue;
-			}
-			if (rc == 0)
-				continue;
-			out->m = md_xreallocarray(out->m, out->n + 1,
-			    sizeof *out->m);
-			m = &out->m[out->n++];
-			m->rule = r->id;
-			m->category = r->category;
-			m->severity = r->severity;
-			m->span.start = s;
-			m->span.end = end;
-			m->clause = c;
-			m->reason = r->reason;
+			consider(e, r, doc, s, end, out);
 		}
+	}
+}
+
+/*
+ * All matches of a pattern whose every match starts with one of its
+ * prefix literals: one anchored attempt where each occurrence starts,
+ * seeing to the end of its sentence.  Starts inside a match already taken
+ * are skipped, so the matches are those a scan from the sentence start
+ * would find.
+ */
+static void
+match_prefixed(struct md_engine *e, const struct md_rule *r,
+    const struct md_regex *re, const struct md_document *doc,
+    struct match_list *out)
+{
+	struct run *run = e->run;
+	size_t lo = 0, hi = run->nstarts, k, last_end = 0, end;
+	int rc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (run->starts[mid].id < re->prefix_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < run->nstarts && run->starts[k].id == re->prefix_id;
+	    k++) {
+		size_t s = run->starts[k].at;
+		const struct md_clause *c;
+
+		if (s < last_end || (c = md_clause_at(doc, s)) == NULL)
+			continue;
+		rc = md_regex_match_at(re, &e->matcher, doc->text, s,
+		    doc->sentences[c->sentence].end, &end);
+		if (rc < 0) {
+			run->not_evaluated++;
+			continue;
+		}
+		if (rc == 0)
+			continue;
+		last_end = end > s ? end : s + 1;
+		consider(e, r, doc, s, end, out);
 	}
 }
 
@@ -311,6 +370,10 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 
 		if (r->npatterns == 0 || !rule_applies(r, doc->version))
 			continue;
+		for (k = 0; k < r->npatterns && !run->scan_failed; k++)
+			if (r->patterns[k].anchored != NULL)
+				match_prefixed(e, r, &r->patterns[k], doc,
+				    &ml);
 		if (md_bit_test(run->everywhere, r->index)) {
 			for (k = 0; k < doc->nsentences; k++)
 				match_rule(e, r, doc, &doc->sentences[k], &ml);
@@ -686,28 +749,43 @@ load_plugins(struct md_engine *e, const struct md_conf *conf,
 	return 0;
 }
 
+/*
+ * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
+ * a sentence a candidate); above them, one id per prefix pattern (a
+ * literal every match starts with, tried anchored where it occurs).
+ */
 static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
     struct md_error *err)
 {
-	size_t i, p, k;
+	size_t i, p, k, next = e->nrules;
 
 	e->pf = md_prefilter_new(e->nrules);
 	for (i = 0; i < e->nrules; i++) {
-		const struct md_rule *r = e->rules[i];
-		int always = r->npatterns == 0;
+		struct md_rule *r = e->rules[i];
+		int always = 0;
 
-		for (p = 0; p < r->npatterns && !always; p++) {
+		for (p = 0; p < r->npatterns; p++) {
+			struct md_regex *re = &r->patterns[p];
 			char **lits;
-			int caseless;
-			size_t n = md_literals_extract(r->patterns[p].src,
-			    &lits, &caseless);
+			int caseless = 0;
+			size_t n = md_literals_prefix(re->src, &lits);
 
-			if (n == 0)
-				always = 1;
+			if (n > 0 && md_regex_anchor(re) == 0) {
+				re->prefix_id = next++;
+			} else {
+				for (k = 0; k < n; k++)
+					free(lits[k]);
+				free(lits);
+				n = md_literals_extract(re->src, &lits,
+				    &caseless);
+				if (n == 0)
+					always = 1;
+			}
 			for (k = 0; k < n; k++) {
 				md_prefilter_add(e->pf, lits[k],
-				    strlen(lits[k]), caseless, r->index);
+				    strlen(lits[k]), caseless,
+				    re->anchored ? re->prefix_id : r->index);
 				free(lits[k]);
 			}
 			free(lits);
@@ -834,14 +912,36 @@ md_engine_free(struct md_engine *e)
 /* --- checking ---------------------------------------------------------- */
 
 static void
-on_literal(void *arg, size_t rule, size_t end)
+add_start(struct run *run, size_t id, size_t at)
+{
+	if (run->nstarts == run->scap) {
+		run->scap = run->scap ? run->scap * 2 : 64;
+		run->starts = md_xreallocarray(run->starts, run->scap,
+		    sizeof *run->starts);
+	}
+	run->starts[run->nstarts].id = id;
+	run->starts[run->nstarts++].at = at;
+}
+
+/* A literal hit: a candidate sentence for a rule (id < nrules), or a
+ * start for a prefix pattern. */
+static void
+on_literal(void *arg, size_t id, size_t end, size_t len)
 {
 	struct run *run = arg;
 	const struct md_document *doc = run->doc;
-	size_t lo = 0, hi = doc->nsentences;
+	size_t lo = 0, hi = doc->nsentences, rule = id;
 	struct cand *c;
 
-	if (end == MD_PREFILTER_EVERYWHERE || end == 0) {
+	if (end == MD_PREFILTER_EVERYWHERE) {
+		run->scan_failed = 1;
+		return;
+	}
+	if (id >= run->nrules) {
+		add_start(run, id, end - len);
+		return;
+	}
+	if (end == 0) {
 		md_bit_set(run->everywhere, rule);
 		return;
 	}
@@ -870,6 +970,18 @@ on_literal(void *arg, size_t rule, size_t end)
 }
 
 static int
+by_prefix_start(const void *a, const void *b)
+{
+	const struct start *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return 0;
+}
+
+static int
 by_rule_sentence(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -895,8 +1007,23 @@ find_candidates(struct md_engine *e, struct run *run)
 	for (i = 0; i < e->nrules; i++)
 		if (md_prefilter_always_of(e->pf, i))
 			md_bit_set(run->everywhere, i);
+	run->nrules = e->nrules;
 	md_prefilter_scan(e->pf, run->doc->text, run->doc->len, on_literal,
 	    run);
+	if (run->scan_failed) {
+		/* Never miss: every pattern of every rule, everywhere. */
+		for (i = 0; i < e->nrules; i++)
+			md_bit_set(run->everywhere, i);
+	}
+	if (run->nstarts > 1) {
+		qsort(run->starts, run->nstarts, sizeof *run->starts,
+		    by_prefix_start);
+		for (i = 1, k = 1; i < run->nstarts; i++)
+			if (by_prefix_start(&run->starts[i],
+			    &run->starts[k - 1]) != 0)
+				run->starts[k++] = run->starts[i];
+		run->nstarts = k;
+	}
 	if (run->ncands < 2)
 		return;
 	qsort(run->cands, run->ncands, sizeof *run->cands, by_rule_sentence);
@@ -1132,6 +1259,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	free(run.cands);
 	free(run.everywhere);
 	free(run.doc_conds);
+	free(run.starts);
 	md_text_release(&t);
 	return 0;
 }

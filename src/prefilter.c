@@ -683,6 +683,90 @@ md_literals_extract(const char *pattern, char ***lits, int *caseless)
 	return n;
 }
 
+/* The literal prefixes of one branch: the product of the exact sets of its
+ * leading atoms, as far as they are finite.  Parses the whole branch. */
+static void
+prefix_seq(struct parser *ps, struct lset *out)
+{
+	int open = 1;
+
+	lset_clear(out);
+	out->none = 0;
+	lset_add(out, "", 0);
+	while (*ps->p != '\0' && *ps->p != '|' && *ps->p != ')' &&
+	    !ps->fail) {
+		struct info a;
+		struct lset save = { 0 };
+		long min, max;
+
+		parse_atom(ps, &a);
+		if (ps->fail) {
+			info_free(&a);
+			break;
+		}
+		if (parse_quant(ps, &min, &max))
+			apply_quant(&a, min, max);
+		if (open) {
+			if (a.exact.none) {
+				open = 0;
+			} else {
+				copy_set(&save, out);
+				lset_product(out, &a.exact);
+				if (out->none) {
+					/* Too many: the shorter prefixes
+					 * before this atom still hold. */
+					lset_move(out, &save);
+					out->none = 0;
+					open = 0;
+				}
+				lset_clear(&save);
+			}
+		}
+		info_free(&a);
+	}
+}
+
+size_t
+md_literals_prefix(const char *pattern, char ***lits)
+{
+	struct parser ps = { pattern, 0, 0 };
+	struct lset all = { 0 }, branch = { 0 };
+	size_t i, n = 0;
+	int ok = 1;
+
+	*lits = NULL;
+	for (;;) {
+		prefix_seq(&ps, &branch);
+		if (ps.fail || branch.none || branch.n == 0) {
+			ok = 0;
+			break;
+		}
+		for (i = 0; i < branch.n; i++) {
+			/* An empty or one-byte prefix: a match could start
+			 * almost anywhere. */
+			if (branch.len[i] < 3)
+				ok = 0;
+			lset_add(&all, branch.s[i], branch.len[i]);
+		}
+		if (!ok || all.none || *ps.p != '|')
+			break;
+		ps.p++;
+	}
+	if (ok && !ps.fail && *ps.p == '\0' && !ps.caseless && !all.none &&
+	    all.n > 0) {
+		n = all.n;
+		*lits = md_xcalloc(n, sizeof **lits);
+		for (i = 0; i < n; i++) {
+			(*lits)[i] = all.s[i];
+			all.s[i] = NULL;
+		}
+		all.n = 0;
+	}
+	lset_clear(&all);
+	lset_clear(&branch);
+	return n;
+}
+
 /* --- the automaton ----------------------------------------------------- */
 
 struct literal {
@@ -747,6 +831,8 @@ md_prefilter_add(struct md_prefilter *pf, const char *lit, size_t len,
 		l->len = len;
 		l->caseless = caseless;
 	}
+	if (rule >= pf->nrules)
+		pf->nrules = rule + 1;
 	for (i = 0; i < l->nrules; i++)
 		if (l->rules[i] == rule)
 			return;
@@ -757,6 +843,8 @@ md_prefilter_add(struct md_prefilter *pf, const char *lit, size_t len,
 void
 md_prefilter_always(struct md_prefilter *pf, size_t rule)
 {
+	if (rule >= pf->nrules)
+		pf->nrules = rule + 1;
 	pf->always = md_xreallocarray(pf->always, pf->nalways + 1,
 	    sizeof *pf->always);
 	pf->always[pf->nalways++] = rule;
@@ -874,7 +962,7 @@ report_literal(const struct md_prefilter *pf, size_t lit, size_t end,
 	size_t i;
 
 	for (i = 0; i < l->nrules; i++)
-		hit(arg, l->rules[i], end);
+		hit(arg, l->rules[i], end, l->len);
 }
 
 static void
@@ -1023,7 +1111,7 @@ md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
 			for (i = 0; i < pf->nlits; i++)
 				for (r = 0; r < pf->lits[i].nrules; r++)
 					hit(arg, pf->lits[i].rules[r],
-					    MD_PREFILTER_EVERYWHERE);
+					    MD_PREFILTER_EVERYWHERE, 0);
 		}
 		return;
 	}
@@ -1044,9 +1132,10 @@ md_prefilter_always_of(const struct md_prefilter *pf, size_t rule)
 }
 
 static void
-set_bit(void *arg, size_t rule, size_t end)
+set_bit(void *arg, size_t rule, size_t end, size_t len)
 {
 	(void)end;
+	(void)len;
 	md_bit_set(arg, rule);
 }
 

@@ -25,6 +25,15 @@
  */
 size_t md_literals_extract(const char *pattern, char ***lits, int *caseless);
 
+/*
+ * The literals every match of pattern starts with, when there is such a
+ * set (an alternation of phrases: "停课|暂停(?:线下)?教学" starts with 停课,
+ * 暂停线下教学 or 暂停教学); each is at least one CJK character long.
+ * Returns their number in *lits (as md_literals_extract), or 0 when some
+ * match could start otherwise or the pattern is caseless.
+ */
+size_t md_literals_prefix(const char *pattern, char ***lits);
+
 enum md_prefilter_impl {
 	MD_PF_AUTO = 0,		/* Hyperscan if built with it, else AC */
 	MD_PF_AHO_CORASICK,
@@ -48,12 +57,14 @@ const char *md_prefilter_name(const struct md_prefilter *pf);
 /* Bytes of the bitmap md_prefilter_scan fills. */
 size_t md_prefilter_bitmap_size(const struct md_prefilter *pf);
 /*
- * Calls hit(arg, rule, end) for every occurrence of every literal in text,
- * once per rule the literal belongs to; end is the offset just past the
- * occurrence.  Rules without literals are not reported: ask
- * md_prefilter_always_of().  Occurrences come in no particular order.
+ * Calls hit(arg, id, end, len) for every occurrence of every literal in
+ * text, once per id the literal was added with; end is the offset just
+ * past the occurrence and len the literal's length.  Ids without literals
+ * are not reported: ask md_prefilter_always_of().  Occurrences come in no
+ * particular order.
  */
-typedef void (*md_prefilter_hit)(void *arg, size_t rule, size_t end);
+typedef void (*md_prefilter_hit)(void *arg, size_t id, size_t end,
+    size_t len);
 /* The end reported when the scan failed: the rule may match anywhere. */
 #define MD_PREFILTER_EVERYWHERE ((size_t)-1)
 void md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,

@@ -58,6 +58,8 @@ md_regex_free(struct md_regex *re)
 	size_t i;
 
 	pcre2_code_free(re->code);
+	pcre2_code_free(re->anchored);
+	re->anchored = NULL;
 	free(re->src);
 	for (i = 0; i < re->nlits; i++)
 		free(re->lits[i]);
@@ -127,6 +129,43 @@ md_regex_search(const struct md_regex *re, struct md_matcher *m,
 	ov = pcre2_get_ovector_pointer(m->md);
 	*s = ov[0];
 	*e = ov[1];
+	return 1;
+}
+
+int
+md_regex_anchor(struct md_regex *re)
+{
+	PCRE2_SIZE off;
+	int code;
+
+	if (re->anchored != NULL)
+		return 0;
+	re->anchored = pcre2_compile((PCRE2_SPTR)re->src,
+	    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP |
+	    PCRE2_NEVER_BACKSLASH_C | PCRE2_ANCHORED, &code, &off, NULL);
+	if (re->anchored == NULL)
+		return -1;
+	(void)pcre2_jit_compile(re->anchored, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
+int
+md_regex_match_at(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t start, size_t to, size_t *end)
+{
+	int rc;
+
+	if (start > to)
+		return 0;
+	rc = pcre2_match(re->anchored, (PCRE2_SPTR)text, to, start,
+	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0) {
+		m->limit_hits++;
+		return -ERANGE;
+	}
+	*end = pcre2_get_ovector_pointer(m->md)[1];
 	return 1;
 }
 

@@ -30,6 +30,12 @@ struct md_regex {
 	 * memmem says so faster than PCRE2 does on CJK text. */
 	char **lits;
 	size_t nlits;
+	/* When every match starts with one of a set of literals (see
+	 * md_literals_prefix), the engine tries the pattern anchored where
+	 * they occur instead of scanning: prefix_id is its id in the
+	 * prefilter, anchored its anchored code. */
+	pcre2_code *anchored;
+	size_t prefix_id;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */
@@ -45,6 +51,13 @@ struct md_matcher {
 int md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
     size_t msglen);
 void md_regex_free(struct md_regex *re);
+
+/* Compiles the anchored form of re (for md_regex_match_at).  0 or -1. */
+int md_regex_anchor(struct md_regex *re);
+/* One anchored attempt of re at start, seeing text up to to: 1 with *end,
+ * 0, or -ERANGE at a limit (counted). */
+int md_regex_match_at(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t start, size_t to, size_t *end);
 
 void md_matcher_init(struct md_matcher *m);
 void md_matcher_free(struct md_matcher *m);

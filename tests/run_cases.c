@@ -13,7 +13,7 @@
  *
  * The categories found must be exactly the expected set.  With --min N,
  * every category folder must also hold at least N positive and N negative
- * cases.  Usage: run_cases [--min N] FILE...
+ * cases.  Usage: run_cases [--min N] [--config FILE] FILE...
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -177,15 +177,20 @@ main(int argc, char **argv)
 {
 	struct md_error err = { 0 };
 	struct md_engine *e;
+	const char *conf = NULL;
 	int i = 1, min = 0, failed = 0, total = 0;
 	size_t k;
 
 	md_xml_init();
-	if (argc > 2 && strcmp(argv[1], "--min") == 0) {
-		min = atoi(argv[2]);
-		i = 3;
+	for (; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--min") == 0)
+			min = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--config") == 0)
+			conf = argv[i + 1];
+		else
+			break;
 	}
-	e = md_engine_load(NULL, &err);
+	e = md_engine_load(conf, &err);
 	if (e == NULL) {
 		fprintf(stderr, "run_cases: %s\n", err.msg);
 		return 1;
@@ -208,7 +213,8 @@ main(int argc, char **argv)
 		free(t->category);
 	}
 	free(tallies);
-	printf("%d cases, %d failed\n", total, failed);
+	printf("%d cases, %d failed (prefilter %s)\n", total, failed,
+	    md_engine_prefilter(e));
 	md_engine_free(e);
 	xmlCleanupParser();
 	return failed == 0 && total > 0 ? 0 : 1;

@@ -84,6 +84,34 @@ START_TEST(extract_literals)
 }
 END_TEST
 
+START_TEST(prefix_literals)
+{
+	char **l;
+	size_t n;
+
+	n = md_literals_prefix("停课|暂停(?:线下)?教学", &l);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(has(l, n, "停课") && has(l, n, "暂停教学") &&
+	    has(l, n, "暂停线下教学"));
+	free_lits(l, n);
+
+	/* A look-behind adds nothing; the prefix stops at a class. */
+	n = md_literals_prefix("(?<!未)经[^,]{0,8}批准", &l);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(has(l, n, "经"));
+	free_lits(l, n);
+
+	/* No prefix when a match may start with anything. */
+	ck_assert_uint_eq(md_literals_prefix("[^,]{0,4}停课", &l), 0);
+	ck_assert_uint_eq(md_literals_prefix("(?:全区)?停课", &l), 2);
+	free_lits(l, 2);
+	ck_assert_uint_eq(md_literals_prefix("停课|\\d+天", &l), 0);
+	ck_assert_uint_eq(md_literals_prefix("(?i)abc", &l), 0);
+	ck_assert_uint_eq(md_literals_prefix("a[^,]停课", &l), 0); /* "a" */
+	ck_assert_uint_eq(md_literals_prefix("(停课", &l), 0);
+}
+END_TEST
+
 START_TEST(no_literal_means_always)
 {
 	char **l;
@@ -259,11 +287,27 @@ never_misses(enum md_prefilter_impl impl)
 
 				if (md_regex_search(&rules[i]->patterns[p], &m,
 				    c.texts[j], 0, len, &s, &e) == 1) {
+					char **pl;
+					size_t np = md_literals_prefix(
+					    rules[i]->patterns[p].src, &pl), q;
+					int starts = np == 0;
+
 					ck_assert_msg(md_bit_test(bm, i),
 					    "rule %s matches \"%.*s\" but the "
 					    "prefilter ruled it out",
 					    rules[i]->id, (int)(e - s),
 					    c.texts[j] + s);
+					/* A prefix pattern's match starts with
+					 * one of its prefix literals. */
+					for (q = 0; q < np; q++)
+						if (strncmp(c.texts[j] + s, pl[q],
+						    strlen(pl[q])) == 0)
+							starts = 1;
+					ck_assert_msg(starts, "rule %s matches "
+					    "\"%.*s\", which starts with none "
+					    "of its prefixes", rules[i]->id,
+					    (int)(e - s), c.texts[j] + s);
+					free_lits(pl, np);
 					checked++;
 				}
 			}
@@ -301,6 +345,7 @@ main(void)
 	TCase *tc = tcase_create("prefilter");
 
 	tcase_add_test(tc, extract_literals);
+	tcase_add_test(tc, prefix_literals);
 	tcase_add_test(tc, no_literal_means_always);
 	tcase_add_test(tc, aho_corasick_scan);
 	tcase_add_test(tc, overlapping_literals);
