@@ -125,6 +125,27 @@ struct match_list {
 	size_t n;
 };
 
+/* 1 when s[0..len) holds one of words (each starting with a 3-byte
+ * character): one pass, comparing only where a first byte agrees. */
+static int
+has_word(const char *s, size_t len, const char *const *words, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 3 <= len; i++) {
+		if ((unsigned char)s[i] < 0xe0)
+			continue;
+		for (k = 0; k < n; k++) {
+			size_t wl = strlen(words[k]);
+
+			if (s[i + 1] == words[k][1] && s[i] == words[k][0] &&
+			    i + wl <= len && memcmp(s + i, words[k], wl) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * A clause that only asks ("请问……会不会停课？") or passes on hearsay
  * ("听说明天要封校") reports nothing: it states no fact.
@@ -134,27 +155,19 @@ is_question(const struct md_document *doc, const struct md_clause *c)
 {
 	static const char *const markers[] = { "请问", "会不会", "是否",
 		"能否", "要不要", "吗", "可不可以", "有没有" };
-	size_t end = c->end, i;
-	const char *s = doc->text + c->start;
-	size_t len;
-
 	static const char *const hearsay[] = { "听说", "据说", "网传",
 		"传言", "是否属实", "听别人说", "听人说", "是真是假" };
+	size_t end = c->end;
+	const char *s = doc->text + c->start;
 
-	for (i = 0; i < MD_NELEM(hearsay); i++)
-		if (memmem(s, c->end - c->start, hearsay[i],
-		    strlen(hearsay[i])) != NULL)
-			return 1;
+	if (has_word(s, c->end - c->start, hearsay, MD_NELEM(hearsay)))
+		return 1;
 	while (end > c->start && (doc->text[end - 1] == ' ' ||
 	    doc->text[end - 1] == '\n'))
 		end--;
 	if (end == c->start || doc->text[end - 1] != '?')
 		return 0;
-	len = end - c->start;
-	for (i = 0; i < MD_NELEM(markers); i++)
-		if (memmem(s, len, markers[i], strlen(markers[i])) != NULL)
-			return 1;
-	return 0;
+	return has_word(s, end - c->start, markers, MD_NELEM(markers));
 }
 
 static void
@@ -770,6 +783,14 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			char **lits;
 			int caseless = 0;
 			size_t n = md_literals_prefix(re->src, &lits);
+
+			/* The prefilter has looked for these literals
+			 * already; md_regex_search need not again. */
+			for (k = 0; k < re->nlits; k++)
+				free(re->lits[k]);
+			free(re->lits);
+			re->lits = NULL;
+			re->nlits = 0;
 
 			if (n > 0 && md_regex_anchor(re) == 0) {
 				re->prefix_id = next++;

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* At most this many literals are checked with memmem before a search. */
-#define MD_PRECHECK_MAX 12
+#define MD_PRECHECK_MAX 4
 
 /* Limits on every match: a hit means "not evaluated", never "no match". */
 #define MD_MATCH_LIMIT 200000u
