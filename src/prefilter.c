@@ -579,6 +579,25 @@ copy_set(struct lset *dst, const struct lset *src)
 		lset_add(dst, src->s[i], src->len[i]);
 }
 
+/* The next atom of a sequence with its quantifier applied, in *a (freed
+ * by the caller); 0 at the end of the sequence or when parsing failed. */
+static int
+next_atom(struct parser *ps, struct info *a)
+{
+	long min, max;
+
+	if (*ps->p == '\0' || *ps->p == '|' || *ps->p == ')' || ps->fail)
+		return 0;
+	parse_atom(ps, a);
+	if (ps->fail) {
+		info_free(a);
+		return 0;
+	}
+	if (parse_quant(ps, &min, &max))
+		apply_quant(a, min, max);
+	return 1;
+}
+
 /* A sequence: the best required set of its parts, where runs of parts with
  * exact sets are multiplied out into longer literals. */
 static void
@@ -590,18 +609,11 @@ info_seq(struct parser *ps, struct info *out)
 	info_init(out);
 	lset_add(&out->exact, "", 0);
 	out->req.none = 1;
-	while (*ps->p != '\0' && *ps->p != '|' && *ps->p != ')' &&
-	    !ps->fail) {
+	for (;;) {
 		struct info a;
-		long min, max;
 
-		parse_atom(ps, &a);
-		if (ps->fail) {
-			info_free(&a);
+		if (!next_atom(ps, &a))
 			break;
-		}
-		if (parse_quant(ps, &min, &max))
-			apply_quant(&a, min, max);
 		lset_product(&out->exact, &a.exact);
 		if (!a.exact.none) {
 			if (!in_run) {
@@ -693,19 +705,12 @@ prefix_seq(struct parser *ps, struct lset *out)
 	lset_clear(out);
 	out->none = 0;
 	lset_add(out, "", 0);
-	while (*ps->p != '\0' && *ps->p != '|' && *ps->p != ')' &&
-	    !ps->fail) {
+	for (;;) {
 		struct info a;
 		struct lset save = { 0 };
-		long min, max;
 
-		parse_atom(ps, &a);
-		if (ps->fail) {
-			info_free(&a);
+		if (!next_atom(ps, &a))
 			break;
-		}
-		if (parse_quant(ps, &min, &max))
-			apply_quant(&a, min, max);
 		if (open) {
 			if (a.exact.none) {
 				open = 0;

@@ -94,13 +94,36 @@ md_matcher_free(struct md_matcher *m)
 	memset(m, 0, sizeof *m);
 }
 
-int
-md_regex_search(const struct md_regex *re, struct md_matcher *m,
-    const char *text, size_t from, size_t to, size_t *s, size_t *e)
+/* One pcre2_match under m's limits: 1 with the match in *s, *e; 0; or
+ * -ERANGE when a limit was hit (counted). */
+static int
+run_match(const pcre2_code *code, struct md_matcher *m, const char *text,
+    size_t from, size_t to, size_t *s, size_t *e)
 {
 	PCRE2_SIZE *ov;
 	int rc;
 
+	/* The text was validated once when it came in. */
+	rc = pcre2_match(code, (PCRE2_SPTR)text, to, from,
+	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0) {
+		/* Match, depth, heap or JIT stack limit, or a bad offset:
+		 * the pattern was not evaluated here. */
+		m->limit_hits++;
+		return -ERANGE;
+	}
+	ov = pcre2_get_ovector_pointer(m->md);
+	*s = ov[0];
+	*e = ov[1];
+	return 1;
+}
+
+int
+md_regex_search(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t from, size_t to, size_t *s, size_t *e)
+{
 	if (from > to)
 		return 0;
 	if (re->nlits > 0) {
@@ -115,21 +138,7 @@ md_regex_search(const struct md_regex *re, struct md_matcher *m,
 		if (i == re->nlits)
 			return 0;
 	}
-	/* The text was validated once when it came in. */
-	rc = pcre2_match(re->code, (PCRE2_SPTR)text, to, from,
-	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	if (rc < 0) {
-		/* Match, depth, heap or JIT stack limit, or a bad offset:
-		 * the pattern was not evaluated here. */
-		m->limit_hits++;
-		return -ERANGE;
-	}
-	ov = pcre2_get_ovector_pointer(m->md);
-	*s = ov[0];
-	*e = ov[1];
-	return 1;
+	return run_match(re->code, m, text, from, to, s, e);
 }
 
 int
@@ -153,20 +162,11 @@ int
 md_regex_match_at(const struct md_regex *re, struct md_matcher *m,
     const char *text, size_t start, size_t to, size_t *end)
 {
-	int rc;
+	size_t s;
 
 	if (start > to)
 		return 0;
-	rc = pcre2_match(re->anchored, (PCRE2_SPTR)text, to, start,
-	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	if (rc < 0) {
-		m->limit_hits++;
-		return -ERANGE;
-	}
-	*end = pcre2_get_ovector_pointer(m->md)[1];
-	return 1;
+	return run_match(re->anchored, m, text, start, to, &s, end);
 }
 
 /* --- loading ----------------------------------------------------------- */
