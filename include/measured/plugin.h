@@ -58,8 +58,10 @@ struct md_span {
 };
 
 /*
- * A clause is a run of text between clause punctuation (，,；;：:、 is not
- * one) inside a sentence; a sentence ends at 。！？!? or a line break.
+ * A clause is a run of text between clause punctuation (，,；;：:) inside
+ * a sentence; 、 does not end one, nor does an ASCII comma between digits
+ * (1,000) or a colon between digits (10:30).  A sentence ends at 。！？!? or
+ * a line break, with any closing quotes or brackets after it.
  */
 struct md_clause {
 	size_t start;

@@ -180,6 +180,38 @@ START_TEST(undeclared_category_emitted_is_refused)
 }
 END_TEST
 
+/* A fresh engine with the misbehave plugin checks text: the number of
+ * findings and of plugin errors. */
+static void
+misbehave(const char *text, size_t want_n, size_t want_errors)
+{
+	struct md_error err = { 0 };
+	struct md_result r;
+	struct md_engine *e;
+	char *d = tu_tmpdir();
+	char *conf = one_plugin_conf(d, "misbehave.so",
+	    MD_SRCDIR "/tests/data/misbehave.rules.xml");
+
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	ck_assert_int_eq(tu_check(e, text, "2022-11-20", &r), 0);
+	ck_assert_msg(r.n == want_n && r.plugin_errors == want_errors,
+	    "%s: %zu findings, %zu errors", text, r.n, r.plugin_errors);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(conf);
+	tu_rmdir(d);
+}
+
+START_TEST(sink_checks_every_finding)
+{
+	misbehave("good 停课", 1, 0);		/* the control */
+	misbehave("span 停课", 0, 1);		/* inside a character */
+	misbehave("ground 停课", 0, 1);		/* not grounded by 2.18 */
+	misbehave("rule 停课", 0, 1);		/* not in its pack */
+}
+END_TEST
+
 START_TEST(undeclared_category_in_pack_is_refused)
 {
 	struct md_error err = { 0 };
@@ -247,6 +279,7 @@ main(void)
 	tcase_add_test(tc, missing_plugin_dir_is_an_error);
 	tcase_add_test(tc, undeclared_category_emitted_is_refused);
 	tcase_add_test(tc, undeclared_category_in_pack_is_refused);
+	tcase_add_test(tc, sink_checks_every_finding);
 	tcase_add_test(tc, refused_plugin_stops_startup);
 	tcase_add_test(tc, configured_plugin_must_exist);
 	tcase_set_timeout(tc, 60);
