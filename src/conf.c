@@ -52,6 +52,13 @@ md_conf_defaults(struct md_conf *conf)
 {
 	memset(conf, 0, sizeof *conf);
 	conf->prefilter = MD_PF_AUTO;
+	conf->listen = md_xstrdup(MD_DEFAULT_LISTEN);
+	conf->max_body = 2u * 1024u * 1024u;
+	conf->max_headers = 16u * 1024u;
+	conf->max_text = 1024u * 1024u;
+	conf->timeout = 30;
+	conf->rate = 100;
+	conf->burst = 200;
 	if (in_build_tree()) {
 		/* Canonical paths read better in messages than
 		 * "_build/x/../../plugins". */
@@ -69,7 +76,9 @@ md_conf_defaults(struct md_conf *conf)
 		free(p);
 		conf->measures_dir = md_xasprintf("%s/etc/measures", src);
 		conf->schema_dir = md_xasprintf("%s/etc/schema", src);
+		conf->store = md_xasprintf("sqlite:%s/measured.db", build);
 	} else {
+		conf->store = md_xstrdup("sqlite:" MD_STATEDIR "/measured.db");
 		add(&conf->plugin_dirs, &conf->nplugin_dirs, MD_PLUGINDIR);
 		add(&conf->rules_dirs, &conf->nrules_dirs, MD_RULESDIR);
 		conf->measures_dir = md_xstrdup(MD_MEASURESDIR);
@@ -133,6 +142,78 @@ load_plugin(struct md_conf *conf, xmlNodePtr node, const char *path,
 	return 0;
 }
 
+/* A positive number no larger than max, from an attribute the schema
+ * has already checked is an integer. */
+static int
+attr_size(xmlNodePtr node, const char *name, size_t *out, size_t max,
+    const char *path, struct md_error *err)
+{
+	char *v = md_xml_attr(node, name), *end;
+	unsigned long long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtoull(v, &end, 10);
+	if (*end != '\0' || n == 0 || n > max) {
+		md_error_set(err, "%s:%d: %s=\"%s\": expected a whole number "
+		    "from 1 to %zu", path, md_xml_line(node), name, v, max);
+		free(v);
+		return -1;
+	}
+	free(v);
+	*out = (size_t)n;
+	return 0;
+}
+
+static int
+load_limits(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	size_t timeout = (size_t)conf->timeout;
+
+	if (attr_size(node, "body", &conf->max_body, 256u << 20, path,
+	    err) != 0 ||
+	    attr_size(node, "headers", &conf->max_headers, 1u << 20, path,
+	    err) != 0 ||
+	    attr_size(node, "text", &conf->max_text, 256u << 20, path,
+	    err) != 0 ||
+	    attr_size(node, "timeout", &timeout, 3600, path, err) != 0)
+		return -1;
+	conf->timeout = (int)timeout;
+	if (conf->max_text > conf->max_body) {
+		md_error_set(err, "%s:%d: the text limit (%zu) is larger than "
+		    "the body limit (%zu)", path, md_xml_line(node),
+		    conf->max_text, conf->max_body);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_rate(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	size_t rate = 0, burst = 0;
+	char *off = md_xml_attr(node, "per-second");
+
+	if (off != NULL && strcmp(off, "0") == 0) {
+		free(off);
+		conf->rate = 0;	/* no limit */
+		return 0;
+	}
+	free(off);
+	if (attr_size(node, "per-second", &rate, 1000000, path, err) != 0 ||
+	    attr_size(node, "burst", &burst, 1000000, path, err) != 0)
+		return -1;
+	if (rate > 0)
+		conf->rate = (double)rate;
+	if (burst > 0)
+		conf->burst = (double)burst;
+	if (conf->burst < 1)
+		conf->burst = 1;
+	return 0;
+}
+
 int
 md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 {
@@ -174,6 +255,16 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 		} else if (md_xml_is(c, "schema-dir")) {
 			free(conf->schema_dir);
 			conf->schema_dir = md_xstrdup(v);
+		} else if (md_xml_is(c, "listen")) {
+			free(conf->listen);
+			conf->listen = md_xstrdup(v);
+		} else if (md_xml_is(c, "store")) {
+			free(conf->store);
+			conf->store = md_xstrdup(v);
+		} else if (md_xml_is(c, "limits")) {
+			rc = load_limits(conf, c, path, err);
+		} else if (md_xml_is(c, "rate-limit")) {
+			rc = load_rate(conf, c, path, err);
 		} else if (md_xml_is(c, "prefilter")) {
 			conf->prefilter = strcmp(v, "hyperscan") == 0 ?
 			    MD_PF_HYPERSCAN : strcmp(v, "aho-corasick") == 0 ?
@@ -195,6 +286,8 @@ md_conf_free(struct md_conf *conf)
 	free(conf->measures_dir);
 	free(conf->schema_dir);
 	free(conf->file);
+	free(conf->listen);
+	free(conf->store);
 	for (i = 0; i < conf->nplugins; i++)
 		md_plugin_conf_free(&conf->plugins[i]);
 	free(conf->plugins);

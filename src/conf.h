@@ -30,7 +30,19 @@ struct md_conf {
 	struct md_plugin_conf *plugins;
 	size_t nplugins;
 	char *file;		/* the file it came from, or NULL */
+
+	/* The daemon (measured.conf(5) gives the defaults and why). */
+	char *listen;		/* ADDRESS:PORT */
+	char *store;		/* BACKEND:LOCATION */
+	size_t max_body;	/* bytes of a request body */
+	size_t max_headers;	/* bytes of a request's headers */
+	size_t max_text;	/* bytes of a submission's text */
+	int timeout;		/* seconds a connection may stall */
+	double rate;		/* requests a second per token; 0: no limit */
+	double burst;		/* requests a token may make at once */
 };
+
+#define MD_DEFAULT_LISTEN "127.0.0.1:8080"
 
 /*
  * The embedded defaults: the installed locations, or, when the running

@@ -1378,3 +1378,21 @@ md_engine_prefilter(const struct md_engine *e)
 {
 	return md_prefilter_name(e->pf);
 }
+
+int
+md_engine_plugin(const struct md_engine *e, size_t i,
+    struct md_plugin_info *out)
+{
+	const struct slot *sl;
+
+	if (i >= e->nslots)
+		return -1;
+	sl = &e->slots[i];
+	out->name = sl->desc->name;
+	out->version = sl->desc->version;
+	out->path = sl->op.path;
+	out->categories = sl->desc->categories;
+	out->pack = sl->pack;
+	out->usable = sl->initialized && !sl->broken;
+	return 0;
+}

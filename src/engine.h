@@ -84,4 +84,16 @@ size_t md_engine_nrules(const struct md_engine *e);
 const struct md_catalog *md_engine_catalog(const struct md_engine *e);
 const char *md_engine_prefilter(const struct md_engine *e);
 
+/* The i-th loaded plugin, for GET /v1/plugins.  -1 past the last. */
+struct md_plugin_info {
+	const char *name;
+	const char *version;
+	const char *path;
+	const char *const *categories;
+	const struct md_rulepack *pack;	/* NULL: no rule pack */
+	int usable;		/* initialized and not refused since */
+};
+int md_engine_plugin(const struct md_engine *e, size_t i,
+    struct md_plugin_info *out);
+
 #endif /* MD_ENGINE_H */

@@ -1,7 +1,10 @@
 /*
- * measured.c - the measured program: subcommands and the -T rule test.
+ * measured.c - the measured program: the daemon, subcommands and the -T
+ * rule test.
  *
- *   measured check [options] FILE...   check documents (check.c)
+ *   measured [-d] [-l ADDR:PORT] [-s STORE]   the daemon (daemon.c)
+ *   measured token add|list|revoke     tokens in the store (daemon.c)
+ *   measured check [options] FILE...   check documents (cmd_check.c)
  *   measured -T | test-rules           validate config, catalogues, plugins
  *                                      and rule packs; run rule examples
  *   measured -t                        validate without running examples
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "cmd_check.h"
+#include "daemon.h"
 #include "measured/plugin.h"
 #include "engine.h"
 #include "xml.h"
@@ -24,14 +28,20 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: measured [-c FILE] [-v] -T | -t\n"
+	    "usage: measured [-c FILE] [-l ADDRESS:PORT] [-s BACKEND:LOCATION] "
+	    "[-d] [-v]\n"
+	    "       measured [-c FILE] [-v] -T | -t\n"
 	    "       measured [-c FILE] check [--date YYYY-MM-DD] "
 	    "[--kind notice|complaint]\n"
 	    "                            [--format text|json] FILE...|-\n"
 	    "       measured [-c FILE] test-rules\n"
+	    "       measured [-c FILE] [-s STORE] token add|list|revoke ...\n"
 	    "       measured -V | -h\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: the embedded defaults)\n"
+	    "  -d        detach (where there is no service manager)\n"
+	    "  -l ADDRESS:PORT     listen here (default " MD_DEFAULT_LISTEN ")\n"
+	    "  -s BACKEND:LOCATION the store, as sqlite:/path/measured.db\n"
 	    "  -T        test: load everything and run every rule's examples\n"
 	    "  -t        load and validate everything, then exit\n"
 	    "  -v        more log output (repeat for debug)\n"
@@ -69,15 +79,24 @@ test_main(const char *conf_path, int run_examples)
 int
 main(int argc, char **argv)
 {
-	const char *conf_path = NULL;
-	int c, mode = 0, rc;
+	const char *conf_path = NULL, *listen = NULL, *store = NULL;
+	int c, mode = 0, rc, detach = 0;
 
 	md_xml_init();
 	/* "+": stop at the subcommand; its options are its own. */
-	while ((c = getopt(argc, argv, "+c:TtvVh")) != -1) {
+	while ((c = getopt(argc, argv, "+c:dl:s:TtvVh")) != -1) {
 		switch (c) {
 		case 'c':
 			conf_path = optarg;
+			break;
+		case 'd':
+			detach = 1;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 's':
+			store = optarg;
 			break;
 		case 'T':
 		case 't':
@@ -105,14 +124,16 @@ main(int argc, char **argv)
 		rc = md_check_main(argc - optind, argv + optind, conf_path);
 	} else if (optind < argc && strcmp(argv[optind], "test-rules") == 0) {
 		rc = test_main(conf_path, 1);
+	} else if (optind < argc && strcmp(argv[optind], "token") == 0) {
+		rc = md_token_main(argc - optind, argv + optind, conf_path,
+		    store);
 	} else if (optind < argc) {
 		fprintf(stderr, "measured: unknown command \"%s\"\n",
 		    argv[optind]);
 		usage(stderr);
 		rc = 2;
 	} else {
-		usage(stderr);
-		rc = 2;
+		rc = md_daemon_main(conf_path, listen, store, detach);
 	}
 	xmlCleanupParser();
 	return rc;

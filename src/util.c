@@ -216,6 +216,16 @@ md_date_today(char out[11])
 }
 
 void
+md_time_iso(time_t t, char out[26])
+{
+	struct tm tm;
+
+	t += 8 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, 26, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+}
+
+void
 md_buf_add(struct md_buf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 
 #if defined(__GNUC__)
 #define MD_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -53,6 +54,10 @@ char *md_read_file(const char *path, size_t *len, size_t max,
 int md_date_valid(const char *s);
 /* Today's date in China Standard Time (UTC+8), as YYYY-MM-DD. */
 void md_date_today(char out[11]);
+
+/* t as an RFC 3339 timestamp in China Standard Time,
+ * "2022-11-20T08:30:00+08:00". */
+void md_time_iso(time_t t, char out[26]);
 
 /* A growable string buffer. */
 struct md_buf {

@@ -1,0 +1,1472 @@
+/*
+ * http.c - the API on libevent's evhttp: routes, tokens and roles, rate
+ * limits, JSON and XML bodies, and RFC 9457 problem replies.
+ *
+ * A request is read whole by evhttp (within the configured limits), then
+ * routed, authenticated and validated on the event loop.  Checking a
+ * document is CPU work done here too; anything that touches the store is
+ * a job for the store's threads, and the reply is sent from the job's
+ * done() callback, after the commit.  If the client has gone by then,
+ * evhttp frees the request when we reply.
+ *
+ * Bad input never reaches the store: every field is checked against its
+ * spec, unknown fields are refused, and the first problem found is the
+ * reply's detail.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "cmd_check.h"
+#include "server.h"
+#include "sha256.h"
+#include "xml.h"
+
+enum route {
+	R_OTHER, R_HEALTHZ, R_READYZ, R_METRICS, R_SUBMISSIONS, R_SUBMISSION,
+	R_FLAGS, R_FLAG, R_REVIEW, R_CHECK, R_MEASURES, R_PLUGINS,
+};
+
+const char *const md_route_names[MD_NROUTES] = {
+	"other", "/healthz", "/readyz", "/metrics", "/v1/submissions",
+	"/v1/submissions/{id}", "/v1/flags", "/v1/flags/{id}",
+	"/v1/flags/{id}/review", "/v1/check", "/v1/measures", "/v1/plugins",
+};
+
+enum role { ROLE_SUBMITTER = 1, ROLE_REVIEWER = 2, ROLE_ADMIN = 4 };
+
+struct req {
+	struct md_server *srv;
+	struct evhttp_request *r;
+	int route;
+	double t0;
+	int xml;		/* answer in XML */
+	int role;
+	int64_t platform_id;	/* submitters */
+	char actor[128];	/* the token's label */
+	int64_t id;
+	char action[16];
+	char *note;
+	char *external_id;
+	struct md_flag_query q;
+	struct evkeyvalq params;
+	int have_params;
+	struct md_submission sub;
+	struct md_job job;
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+req_free(struct req *q)
+{
+	if (q->have_params)
+		evhttp_clear_headers(&q->params);
+	free(q->note);
+	free(q->external_id);
+	md_submission_free(&q->sub);
+	json_decref(q->job.out);
+	free(q);
+}
+
+/* --- replies ------------------------------------------------------------ */
+
+static void
+xml_escape(struct md_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': md_buf_adds(b, "&amp;"); break;
+		case '<': md_buf_adds(b, "&lt;"); break;
+		case '>': md_buf_adds(b, "&gt;"); break;
+		case '"': md_buf_adds(b, "&quot;"); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' &&
+			    *s != '\t' && *s != '\r')
+				md_buf_printf(b, "&#xFFFD;");
+			else
+				md_buf_add(b, s, 1);
+		}
+	}
+}
+
+/* The element name for members of the array called name. */
+static const char *
+singular(const char *name)
+{
+	static const char *const map[][2] = {
+		{ "findings", "finding" }, { "flags", "flag" },
+		{ "submissions", "submission" }, { "also", "measure" },
+		{ "history", "entry" }, { "versions", "version" },
+		{ "items", "item" }, { "plugins", "plugin" },
+		{ "rules", "rule" }, { "categories", "category" },
+		{ "cites", "cite" },
+	};
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(map); i++)
+		if (strcmp(map[i][0], name) == 0)
+			return map[i][1];
+	return "item";
+}
+
+static void
+xml_value(struct md_buf *b, const char *name, json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return;
+	case JSON_OBJECT:
+		md_buf_printf(b, "<%s>", name);
+		json_object_foreach(v, key, m)
+			xml_value(b, key, m);
+		break;
+	case JSON_ARRAY:
+		md_buf_printf(b, "<%s>", name);
+		json_array_foreach(v, i, m)
+			xml_value(b, singular(name), m);
+		break;
+	case JSON_STRING:
+		md_buf_printf(b, "<%s>", name);
+		xml_escape(b, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		md_buf_printf(b, "<%s>%" JSON_INTEGER_FORMAT, name,
+		    json_integer_value(v));
+		break;
+	case JSON_REAL:
+		md_buf_printf(b, "<%s>%g", name, json_real_value(v));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		md_buf_printf(b, "<%s>%s", name, json_is_true(v) ? "true" :
+		    "false");
+		break;
+	}
+	md_buf_printf(b, "</%s>", name);
+}
+
+static void
+send_body(struct req *q, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(q->r);
+	struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evbuffer_add(out, body, len);
+	evhttp_send_reply(q->r, status, NULL, NULL);
+	md_metrics_request(&q->srv->m, q->route, status, mono() - q->t0);
+}
+
+/* Sends v (stolen) and frees the request. */
+static void
+reply(struct req *q, int status, json_t *v, const char *root)
+{
+	if (q->xml) {
+		struct md_buf b = { 0 };
+
+		md_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+		if (json_is_object(v)) {
+			const char *key;
+			json_t *m;
+
+			md_buf_printf(&b, "<%s xmlns=\"urn:measured:api:1\">",
+			    root);
+			json_object_foreach(v, key, m)
+				xml_value(&b, key, m);
+			md_buf_printf(&b, "</%s>\n", root);
+		}
+		send_body(q, status, "application/xml; charset=utf-8", b.data,
+		    b.len);
+		md_buf_free(&b);
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+
+		send_body(q, status, "application/json; charset=utf-8", s,
+		    strlen(s));
+		free(s);
+	}
+	json_decref(v);
+	req_free(q);
+}
+
+static const char *
+status_title(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+/* An RFC 9457 problem; type names the kind, detail says exactly what. */
+static void MD_PRINTF(4, 5)
+problem(struct req *q, int status, const char *type, const char *fmt, ...)
+{
+	char detail[1024], *type_uri;
+	va_list ap;
+	json_t *v;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	type_uri = md_xasprintf("urn:measured:problem:%s", type);
+	v = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
+	    status_title(status), "status", status, "detail", detail);
+	free(type_uri);
+	if (q->xml) {
+		struct md_buf b = { 0 };
+		const char *key;
+		json_t *m;
+
+		md_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<problem xmlns=\"urn:ietf:rfc:7807\">");
+		json_object_foreach(v, key, m)
+			xml_value(&b, key, m);
+		md_buf_adds(&b, "</problem>\n");
+		send_body(q, status, "application/problem+xml; charset=utf-8",
+		    b.data, b.len);
+		md_buf_free(&b);
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+
+		send_body(q, status, "application/problem+json; charset=utf-8",
+		    s, strlen(s));
+		free(s);
+	}
+	json_decref(v);
+	req_free(q);
+}
+
+/* The reply for a store job that did not succeed. */
+static void
+store_problem(struct req *q)
+{
+	switch (q->job.rc) {
+	case MD_STORE_NOTFOUND:
+		problem(q, 404, "not-found", "%s", q->job.err.set ?
+		    q->job.err.msg : "no such object");
+		return;
+	case MD_STORE_CONFLICT:
+		problem(q, 409, "conflict", "%s", q->job.err.msg);
+		return;
+	case MD_STORE_INVALID:
+		problem(q, 400, "invalid-parameter", "%s", q->job.err.msg);
+		return;
+	default:
+		md_log(3, "store: %s", q->job.err.msg);
+		problem(q, 503, "store-unavailable", "the store could not "
+		    "complete the request; nothing was stored; retry later");
+	}
+}
+
+/* --- bodies ------------------------------------------------------------- */
+
+/* 0: JSON, 1: XML, -1: refused (answered). */
+static int
+body_format(struct req *q)
+{
+	const char *ct = evhttp_find_header(
+	    evhttp_request_get_input_headers(q->r), "Content-Type");
+	char type[64], *semi;
+	size_t n;
+
+	if (ct == NULL)
+		return 0;
+	snprintf(type, sizeof type, "%s", ct);
+	if ((semi = strchr(type, ';')) != NULL) {
+		const char *cs = strcasestr(ct, "charset=");
+
+		*semi = '\0';
+		if (cs != NULL && strncasecmp(cs + 8, "utf-8", 5) != 0 &&
+		    strncasecmp(cs + 8, "\"utf-8\"", 7) != 0) {
+			problem(q, 415, "unsupported-media-type", "charset "
+			    "\"%.20s\": bodies must be UTF-8", cs + 8);
+			return -1;
+		}
+	}
+	n = strlen(type);
+	while (n > 0 && type[n - 1] == ' ')
+		type[--n] = '\0';
+	if (strcasecmp(type, "application/json") == 0)
+		return 0;
+	if (strcasecmp(type, "application/xml") == 0 ||
+	    strcasecmp(type, "text/xml") == 0) {
+		q->xml = 1;
+		return 1;
+	}
+	problem(q, 415, "unsupported-media-type", "Content-Type \"%s\" is not "
+	    "accepted: send application/json or application/xml", type);
+	return -1;
+}
+
+/* XML element e as a JSON value: text, or an object of its children. */
+static json_t *
+xml_to_json(xmlNodePtr e, char *err, size_t errlen)
+{
+	xmlNodePtr c;
+	json_t *o = NULL;
+	int elements = 0;
+
+	if (e->properties != NULL) {
+		snprintf(err, errlen, "line %d: <%s> has attributes; values are "
+		    "given as elements", md_xml_line(e), (const char *)e->name);
+		return NULL;
+	}
+	for (c = e->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			elements = 1;
+	if (!elements) {
+		char *t = md_xml_text(e);
+		json_t *s = json_string(t);
+
+		free(t);
+		return s;
+	}
+	o = json_object();
+	for (c = e->children; c != NULL; c = c->next) {
+		const char *name = (const char *)c->name;
+		json_t *v;
+
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			const xmlChar *p = c->content;
+
+			while (p != NULL && *p != '\0' && isspace(*p))
+				p++;
+			if (p != NULL && *p != '\0') {
+				snprintf(err, errlen, "line %d: text beside the "
+				    "elements of <%s>", md_xml_line(c),
+				    (const char *)e->name);
+				goto fail;
+			}
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (json_object_get(o, name) != NULL) {
+			snprintf(err, errlen, "line %d: <%s> appears twice",
+			    md_xml_line(c), name);
+			goto fail;
+		}
+		if ((v = xml_to_json(c, err, errlen)) == NULL)
+			goto fail;
+		json_object_set_new(o, name, v);
+	}
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/*
+ * The request body as a JSON object (XML converted to the same shape), or
+ * NULL when the reply has been sent.  root is the XML root element.
+ */
+static json_t *
+read_body(struct req *q, const char *root)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(q->r);
+	size_t len = evbuffer_get_length(in);
+	const char *buf;
+	int fmt;
+
+	if ((fmt = body_format(q)) < 0)
+		return NULL;
+	if (len == 0) {
+		problem(q, 400, "malformed-body", "the request has no body");
+		return NULL;
+	}
+	buf = (const char *)evbuffer_pullup(in, -1);
+	if (fmt == 0) {
+		json_error_t je;
+		json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+
+		if (v == NULL) {
+			problem(q, 400, "malformed-body", "malformed JSON at "
+			    "line %d, column %d: %s", je.line, je.column,
+			    je.text);
+			return NULL;
+		}
+		if (!json_is_object(v)) {
+			json_decref(v);
+			problem(q, 400, "malformed-body", "the body must be a "
+			    "JSON object");
+			return NULL;
+		}
+		return v;
+	} else {
+		struct md_error err = { 0 };
+		char msg[256] = "";
+		xmlDocPtr doc;
+		xmlNodePtr e;
+		json_t *v;
+
+		doc = md_xml_load_memory(buf, len, "body", NULL, &err);
+		if (doc == NULL) {
+			problem(q, 400, "malformed-body", "%s", err.msg);
+			return NULL;
+		}
+		e = xmlDocGetRootElement(doc);
+		if (e == NULL || strcmp((const char *)e->name, root) != 0) {
+			problem(q, 400, "malformed-body", "the root element must "
+			    "be <%s>", root);
+			xmlFreeDoc(doc);
+			return NULL;
+		}
+		v = xml_to_json(e, msg, sizeof msg);
+		xmlFreeDoc(doc);
+		if (v == NULL || !json_is_object(v)) {
+			json_decref(v);
+			problem(q, 400, "malformed-body", "%s", msg[0] ? msg :
+			    "the root element has no fields");
+			return NULL;
+		}
+		return v;
+	}
+}
+
+/* --- fields ------------------------------------------------------------- */
+
+enum ftype { F_STR, F_OBJ };
+enum fcheck { C_NONE, C_KIND, C_DATE, C_REGION, C_PHONE, C_URL, C_ACTION,
+	C_LINE };
+
+struct field {
+	const char *name;
+	enum ftype type;
+	int required;
+	size_t max;		/* characters, not bytes; 0: the text limit */
+	enum fcheck check;
+	const struct field *sub;
+};
+
+static const struct field region_fields[] = {
+	{ "code", F_STR, 0, 12, C_REGION, NULL },
+	{ "name", F_STR, 0, 100, C_LINE, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct field contact_fields[] = {
+	{ "name", F_STR, 0, 100, C_LINE, NULL },
+	{ "phone", F_STR, 0, 40, C_PHONE, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct field submission_fields[] = {
+	{ "external_id", F_STR, 1, 200, C_LINE, NULL },
+	{ "kind", F_STR, 0, 16, C_KIND, NULL },
+	{ "title", F_STR, 0, 500, C_LINE, NULL },
+	{ "text", F_STR, 1, 0, C_NONE, NULL },
+	{ "region", F_OBJ, 0, 0, C_NONE, region_fields },
+	{ "occurred_at", F_STR, 0, 40, C_DATE, NULL },
+	{ "published_at", F_STR, 0, 40, C_DATE, NULL },
+	{ "contact", F_OBJ, 0, 0, C_NONE, contact_fields },
+	{ "callback_url", F_STR, 0, 2048, C_URL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct field check_fields[] = {
+	{ "text", F_STR, 1, 0, C_NONE, NULL },
+	{ "kind", F_STR, 0, 16, C_KIND, NULL },
+	{ "title", F_STR, 0, 500, C_LINE, NULL },
+	{ "occurred_at", F_STR, 0, 40, C_DATE, NULL },
+	{ "published_at", F_STR, 0, 40, C_DATE, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+static const struct field review_fields[] = {
+	{ "action", F_STR, 1, 16, C_ACTION, NULL },
+	{ "note", F_STR, 1, 4000, C_NONE, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * A date or an RFC 3339 date-time, as the date it falls on in China
+ * Standard Time.  -1 when it is neither.
+ */
+static int
+cst_date(const char *s, char out[11])
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
+	char sign = 'Z';
+	const char *p;
+	time_t t;
+
+	if (strlen(s) == 10) {
+		if (!md_date_valid(s))
+			return -1;
+		memcpy(out, s, 11);
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n != 19)
+		return -1;
+	snprintf(out, 11, "%04d-%02d-%02d", y, mo, d);
+	if (!md_date_valid(out) || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
+		    oh > 23 || om > 59)
+			return -1;
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	t -= (sign == '-' ? -1 : sign == '+' ? 1 : 0) * (oh * 3600 + om * 60);
+	t += 8 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	return 0;
+}
+
+static const char *
+check_value(const struct field *f, const char *s)
+{
+	static char why[160];
+	char date[11];
+	size_t i;
+
+	switch (f->check) {
+	case C_KIND:
+		if (strcmp(s, "complaint") != 0 && strcmp(s, "notice") != 0)
+			return "must be \"complaint\" or \"notice\"";
+		break;
+	case C_DATE:
+		if (cst_date(s, date) != 0)
+			return "must be a date (2022-11-20) or an RFC 3339 "
+			    "date-time (2022-11-20T08:30:00+08:00)";
+		break;
+	case C_REGION:
+		for (i = 0; s[i] != '\0'; i++)
+			if (!isdigit((unsigned char)s[i]))
+				break;
+		if (s[i] != '\0' || (i != 2 && i != 4 && i != 6 && i != 9 &&
+		    i != 12))
+			return "must be a GB/T 2260 division code: 2, 4 or 6 "
+			    "digits (9 or 12 for a township or village)";
+		break;
+	case C_PHONE:
+		for (i = 0; s[i] != '\0'; i++)
+			if (!isdigit((unsigned char)s[i]) && !strchr("+- ()",
+			    s[i]))
+				return "may hold only digits, spaces and + - ( )";
+		break;
+	case C_URL:
+		if (strncmp(s, "https://", 8) != 0 &&
+		    strncmp(s, "http://", 7) != 0)
+			return "must be an http:// or https:// URL";
+		for (i = 0; s[i] != '\0'; i++)
+			if ((unsigned char)s[i] <= ' ')
+				return "must not contain spaces or control "
+				    "characters";
+		break;
+	case C_ACTION:
+		if (!md_review_action_valid(s))
+			return "must be one of confirm, dismiss, escalate, "
+			    "rectified, reopen";
+		break;
+	case C_LINE:
+		for (i = 0; s[i] != '\0'; i++)
+			if ((unsigned char)s[i] < ' ') {
+				snprintf(why, sizeof why, "must be one line "
+				    "without control characters (byte %zu)",
+				    i);
+				return why;
+			}
+		break;
+	case C_NONE:
+		break;
+	}
+	return NULL;
+}
+
+static void
+field_names(struct md_buf *b, const struct field *spec)
+{
+	const struct field *f;
+
+	for (f = spec; f->name != NULL; f++)
+		md_buf_printf(b, "%s%s", f == spec ? "" : ", ", f->name);
+}
+
+/*
+ * Checks o against spec; 0, or the reply is sent.  prefix names nested
+ * fields ("region.").
+ */
+static int
+validate(struct req *q, json_t *o, const struct field *spec,
+    const char *prefix)
+{
+	const struct field *f;
+	const char *key, *why;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		for (f = spec; f->name != NULL; f++)
+			if (strcmp(f->name, key) == 0)
+				break;
+		if (f->name == NULL) {
+			struct md_buf b = { 0 };
+
+			field_names(&b, spec);
+			problem(q, 422, "unknown-field", "unknown field \"%s%s\" "
+			    "(the fields are: %s)", prefix, key, b.data);
+			md_buf_free(&b);
+			return -1;
+		}
+	}
+	for (f = spec; f->name != NULL; f++) {
+		v = json_object_get(o, f->name);
+		if (v == NULL || json_is_null(v)) {
+			if (f->required) {
+				problem(q, 422, "missing-field", "the field "
+				    "\"%s%s\" is required", prefix, f->name);
+				return -1;
+			}
+			continue;
+		}
+		if (f->type == F_OBJ) {
+			char sub[64];
+
+			if (!json_is_object(v)) {
+				problem(q, 422, "wrong-type", "\"%s%s\" must be "
+				    "an object", prefix, f->name);
+				return -1;
+			}
+			snprintf(sub, sizeof sub, "%s%s.", prefix, f->name);
+			if (validate(q, v, f->sub, sub) != 0)
+				return -1;
+			continue;
+		}
+		if (!json_is_string(v)) {
+			problem(q, 422, "wrong-type", "\"%s%s\" must be a string",
+			    prefix, f->name);
+			return -1;
+		}
+		if (f->max == 0) {
+			size_t len = json_string_length(v);
+
+			if (len > q->srv->rt->conf.max_text) {
+				problem(q, 413, "text-too-large", "\"%s%s\" is "
+				    "%zu bytes; the limit is %zu", prefix,
+				    f->name, len, q->srv->rt->conf.max_text);
+				return -1;
+			}
+			if (strlen(json_string_value(v)) != len) {
+				problem(q, 422, "invalid-text", "\"%s%s\" "
+				    "contains a NUL character", prefix,
+				    f->name);
+				return -1;
+			}
+		} else if (utf8_chars(json_string_value(v)) > f->max) {
+			problem(q, 422, "field-too-long", "\"%s%s\" is longer "
+			    "than %zu characters", prefix, f->name, f->max);
+			return -1;
+		}
+		if (f->required && json_string_length(v) == 0) {
+			problem(q, 422, "missing-field", "the field \"%s%s\" is "
+			    "empty", prefix, f->name);
+			return -1;
+		}
+		if ((why = check_value(f, json_string_value(v))) != NULL) {
+			problem(q, 422, "invalid-field", "\"%s%s\" %s", prefix,
+			    f->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char *
+field_dup(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? md_xstrdup(s) : NULL;
+}
+
+/* --- auth --------------------------------------------------------------- */
+
+static int
+role_bit(const char *role)
+{
+	if (strcmp(role, "submitter") == 0)
+		return ROLE_SUBMITTER;
+	if (strcmp(role, "reviewer") == 0)
+		return ROLE_REVIEWER;
+	if (strcmp(role, "admin") == 0)
+		return ROLE_ADMIN;
+	return 0;
+}
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	return strcmp(a, ((const struct md_principal *)b)->t.hash);
+}
+
+/* Authenticates and rate-limits; 0, or the reply is sent. */
+static int
+authorize(struct req *q, int roles)
+{
+	struct md_server *srv = q->srv;
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(q->r),
+	    "Authorization");
+	struct md_principal *p;
+	char hash[65];
+	double now;
+
+	if (h == NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(q->r),
+		    "WWW-Authenticate", "Bearer realm=\"measured\"");
+		problem(q, 401, "unauthorized", "no Authorization header: send "
+		    "\"Authorization: Bearer TOKEN\"");
+		return -1;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(q->r),
+		    "WWW-Authenticate", "Bearer realm=\"measured\"");
+		problem(q, 401, "unauthorized", "the Authorization header must "
+		    "be \"Bearer TOKEN\"");
+		return -1;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	md_sha256_hex(h, strlen(h), hash);
+	p = bsearch(hash, srv->who, srv->nwho, sizeof *srv->who, cmp_hash);
+	if (p == NULL || p->t.revoked_at != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(q->r),
+		    "WWW-Authenticate", "Bearer realm=\"measured\", "
+		    "error=\"invalid_token\"");
+		problem(q, 401, "unauthorized", p ? "this token was revoked" :
+		    "the token is not one this daemon knows");
+		return -1;
+	}
+	q->role = role_bit(p->t.role);
+	q->platform_id = p->t.platform_id;
+	snprintf(q->actor, sizeof q->actor, "%s", p->t.label);
+	if (srv->rt->conf.rate > 0) {
+		now = mono();
+		p->tokens += (now - p->refilled) * srv->rt->conf.rate;
+		if (p->tokens > srv->rt->conf.burst)
+			p->tokens = srv->rt->conf.burst;
+		p->refilled = now;
+		if (p->tokens < 1) {
+			char after[32];
+			double wait = (1 - p->tokens) / srv->rt->conf.rate;
+
+			snprintf(after, sizeof after, "%d", (int)ceil(wait));
+			evhttp_add_header(evhttp_request_get_output_headers(q->r),
+			    "Retry-After", after);
+			srv->m.rate_limited++;
+			problem(q, 429, "rate-limited", "token \"%s\" is over its "
+			    "limit of %g requests a second; retry after %s s",
+			    p->t.label, srv->rt->conf.rate, after);
+			return -1;
+		}
+		p->tokens -= 1;
+	}
+	if ((q->role & roles) == 0) {
+		problem(q, 403, "forbidden", "a %s token may not use %s %s",
+		    p->t.role, evhttp_request_get_command(q->r) == EVHTTP_REQ_GET ?
+		    "GET" : "POST", md_route_names[q->route]);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- engine ------------------------------------------------------------- */
+
+/* Checks text; fills version/date/findings.  0, or the reply is sent. */
+static int
+run_check(struct req *q, json_t *body, json_t **result)
+{
+	struct md_engine *e = q->srv->rt->engine;
+	struct md_error err = { 0 };
+	struct md_input in = { 0 };
+	struct md_result r;
+	char occ[11], pub[11];
+	const char *s;
+	size_t i;
+	json_t *f;
+	int rc;
+
+	in.name = "request";
+	s = json_string_value(json_object_get(body, "text"));
+	in.text = s;
+	in.len = json_string_length(json_object_get(body, "text"));
+	in.kind = json_string_value(json_object_get(body, "kind"));
+	if (in.kind == NULL)
+		in.kind = "complaint";
+	if ((s = json_string_value(json_object_get(body, "occurred_at"))) &&
+	    cst_date(s, occ) == 0)
+		in.occurred_at = occ;
+	if ((s = json_string_value(json_object_get(body, "published_at"))) &&
+	    cst_date(s, pub) == 0)
+		in.published_at = pub;
+	rc = md_engine_check(e, &in, &r, &err);
+	if (rc != 0) {
+		md_result_free(&r);
+		problem(q, 422, "invalid-text", "%s", err.msg);
+		return -1;
+	}
+	*result = md_result_json("request", &r);
+	json_object_del(*result, "input");
+	q->srv->m.regex_limit_hits += r.not_evaluated;
+	json_array_foreach(json_object_get(*result, "findings"), i, f)
+		md_metrics_finding(&q->srv->m,
+		    json_string_value(json_object_get(f, "category")));
+	md_result_free(&r);
+	return 0;
+}
+
+/* --- handlers ----------------------------------------------------------- */
+
+static int
+job_submission_put(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+
+	return b->submission_put(c, &q->sub, &j->out, &j->err);
+}
+
+static void
+done_submission_put(struct md_job *j)
+{
+	struct req *q = j->arg;
+	json_t *out = j->out;
+	char loc[64];
+
+	j->out = NULL;
+	if (j->rc == MD_STORE_CREATED || j->rc == MD_STORE_EXISTS) {
+		snprintf(loc, sizeof loc, "/v1/submissions/%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(out, "id")));
+		evhttp_add_header(evhttp_request_get_output_headers(q->r),
+		    "Location", loc);
+		reply(q, j->rc == MD_STORE_CREATED ? 201 : 200, out,
+		    "submission");
+		return;
+	}
+	json_decref(out);
+	store_problem(q);
+}
+
+static void
+post_submission(struct req *q)
+{
+	struct md_submission *s = &q->sub;
+	json_t *body, *result, *region, *contact;
+	char *canon;
+
+	if (authorize(q, ROLE_SUBMITTER) != 0)
+		return;
+	if ((body = read_body(q, "submission")) == NULL)
+		return;
+	if (validate(q, body, submission_fields, "") != 0 ||
+	    run_check(q, body, &result) != 0) {
+		json_decref(body);
+		return;
+	}
+	/* The fingerprint of the request, whatever its syntax. */
+	canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	md_sha256_hex(canon, strlen(canon), s->fingerprint);
+	free(canon);
+
+	s->platform_id = q->platform_id;
+	s->external_id = field_dup(body, "external_id");
+	s->kind = field_dup(body, "kind");
+	if (s->kind == NULL)
+		s->kind = md_xstrdup("complaint");
+	s->title = field_dup(body, "title");
+	s->text = field_dup(body, "text");
+	region = json_object_get(body, "region");
+	s->region_code = field_dup(region, "code");
+	s->region_name = field_dup(region, "name");
+	s->occurred_at = field_dup(body, "occurred_at");
+	s->published_at = field_dup(body, "published_at");
+	contact = json_object_get(body, "contact");
+	s->contact_name = field_dup(contact, "name");
+	s->contact_phone = field_dup(contact, "phone");
+	s->callback_url = field_dup(body, "callback_url");
+	s->measures_version = field_dup(result, "version");
+	snprintf(s->date, sizeof s->date, "%s",
+	    json_string_value(json_object_get(result, "date")));
+	s->date_source = field_dup(result, "date_source");
+	s->findings = json_incref(json_object_get(result, "findings"));
+	json_decref(result);
+	json_decref(body);
+
+	q->job.run = job_submission_put;
+	q->job.done = done_submission_put;
+	q->job.arg = q;
+	md_store_write(q->srv->store, &q->job);
+}
+
+static void
+post_check(struct req *q)
+{
+	json_t *body, *result;
+
+	if (authorize(q, ROLE_SUBMITTER | ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if ((body = read_body(q, "check")) == NULL)
+		return;
+	if (validate(q, body, check_fields, "") != 0 ||
+	    run_check(q, body, &result) != 0) {
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	/* The same names as a submission's answer. */
+	json_object_set(result, "measures_version",
+	    json_object_get(result, "version"));
+	json_object_del(result, "version");
+	reply(q, 200, result, "check");
+}
+
+static void
+done_read(struct md_job *j)
+{
+	struct req *q = j->arg;
+	json_t *out = j->out;
+
+	j->out = NULL;
+	if (j->rc == MD_STORE_OK) {
+		reply(q, 200, out, q->route == R_SUBMISSIONS ? "submissions" :
+		    q->route == R_SUBMISSION ? "submission" : q->route ==
+		    R_FLAGS ? "flags" : "flag");
+		return;
+	}
+	json_decref(out);
+	store_problem(q);
+}
+
+static int
+job_submission_get(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+	int64_t pid = q->role == ROLE_SUBMITTER ? q->platform_id : 0;
+
+	if (q->external_id != NULL) {
+		int rc = b->submission_find(c, q->external_id, pid, &j->out,
+		    &j->err);
+
+		if (rc == MD_STORE_OK && json_array_size(json_object_get(j->out,
+		    "submissions")) == 0) {
+			md_error_set(&j->err, "no submission has external_id "
+			    "\"%s\"", q->external_id);
+			return MD_STORE_NOTFOUND;
+		}
+		return rc;
+	}
+	if (b->submission_get(c, q->id, pid, &j->out, &j->err) ==
+	    MD_STORE_NOTFOUND) {
+		md_error_set(&j->err, "no submission %" PRId64, q->id);
+		return MD_STORE_NOTFOUND;
+	}
+	return j->out ? MD_STORE_OK : MD_STORE_ERROR;
+}
+
+static int
+parse_params(struct req *q, const char *const *allowed)
+{
+	const char *query = evhttp_uri_get_query(
+	    evhttp_request_get_evhttp_uri(q->r));
+	struct evkeyval *kv;
+	size_t i;
+
+	TAILQ_INIT(&q->params);
+	q->have_params = 1;
+	if (query == NULL)
+		return 0;
+	if (evhttp_parse_query_str(query, &q->params) != 0) {
+		problem(q, 400, "invalid-parameter", "the query string is "
+		    "malformed");
+		return -1;
+	}
+	TAILQ_FOREACH(kv, &q->params, next) {
+		struct evkeyval *other;
+
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], kv->key) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			struct md_buf b = { 0 };
+
+			for (i = 0; allowed[i] != NULL; i++)
+				md_buf_printf(&b, "%s%s", i ? ", " : "",
+				    allowed[i]);
+			problem(q, 400, "invalid-parameter", "unknown parameter "
+			    "\"%s\" (the parameters are: %s)", kv->key,
+			    b.data ? b.data : "none");
+			md_buf_free(&b);
+			return -1;
+		}
+		for (other = TAILQ_NEXT(kv, next); other != NULL;
+		    other = TAILQ_NEXT(other, next))
+			if (strcmp(other->key, kv->key) == 0) {
+				problem(q, 400, "invalid-parameter", "parameter "
+				    "\"%s\" is given twice", kv->key);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static void
+get_submissions(struct req *q)
+{
+	static const char *const allowed[] = { "external_id", NULL };
+	const char *ext;
+
+	if (authorize(q, ROLE_SUBMITTER | ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if (parse_params(q, allowed) != 0)
+		return;
+	if ((ext = evhttp_find_header(&q->params, "external_id")) == NULL ||
+	    *ext == '\0') {
+		problem(q, 400, "invalid-parameter", "give ?external_id=ID, or "
+		    "ask for /v1/submissions/{id}");
+		return;
+	}
+	q->external_id = md_xstrdup(ext);
+	q->job.run = job_submission_get;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+static void
+get_submission(struct req *q)
+{
+	if (authorize(q, ROLE_SUBMITTER | ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	q->job.run = job_submission_get;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+static int
+job_flags_list(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+
+	return b->flags_list(c, &q->q, &j->out, &j->err);
+}
+
+static int
+int_param(struct req *q, const char *name, int lo, int hi, int *out)
+{
+	const char *v = evhttp_find_header(&q->params, name);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < lo || n > hi) {
+		problem(q, 400, "invalid-parameter", "parameter \"%s\" must be "
+		    "a whole number from %d to %d", name, lo, hi);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+static void
+get_flags(struct req *q)
+{
+	static const char *const allowed[] = { "status", "category", "item",
+		"version", "region", "severity", "min_severity", "from", "to",
+		"order", "cursor", "limit", NULL };
+	static const char *const statuses[] = { "open", "confirmed",
+		"dismissed", "escalated", "rectified", NULL };
+	struct md_flag_query *f = &q->q;
+	const char *order, *v;
+	size_t i;
+
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if (parse_params(q, allowed) != 0)
+		return;
+	f->status = evhttp_find_header(&q->params, "status");
+	if (f->status != NULL) {
+		for (i = 0; statuses[i] != NULL; i++)
+			if (strcmp(statuses[i], f->status) == 0)
+				break;
+		if (statuses[i] == NULL) {
+			problem(q, 400, "invalid-parameter", "status must be one "
+			    "of open, confirmed, dismissed, escalated, "
+			    "rectified");
+			return;
+		}
+	}
+	f->category = evhttp_find_header(&q->params, "category");
+	f->item = evhttp_find_header(&q->params, "item");
+	f->version = evhttp_find_header(&q->params, "version");
+	f->region = evhttp_find_header(&q->params, "region");
+	if (f->region != NULL && check_value(&region_fields[0], f->region)) {
+		problem(q, 400, "invalid-parameter", "region must be a GB/T "
+		    "2260 code or its leading 2 or 4 digits");
+		return;
+	}
+	f->from = evhttp_find_header(&q->params, "from");
+	f->to = evhttp_find_header(&q->params, "to");
+	if ((f->from && !md_date_valid(f->from)) ||
+	    (f->to && !md_date_valid(f->to)) ||
+	    (f->version && !md_date_valid(f->version))) {
+		problem(q, 400, "invalid-parameter", "from, to and version are "
+		    "dates: YYYY-MM-DD");
+		return;
+	}
+	if (int_param(q, "severity", 1, 5, &f->severity) != 0 ||
+	    int_param(q, "min_severity", 1, 5, &f->min_severity) != 0)
+		return;
+	f->limit = 50;
+	if (int_param(q, "limit", 1, 500, &f->limit) != 0)
+		return;
+	order = evhttp_find_header(&q->params, "order");
+	if (order != NULL && strcmp(order, "severity") != 0 &&
+	    strcmp(order, "newest") != 0) {
+		problem(q, 400, "invalid-parameter", "order must be newest or "
+		    "severity");
+		return;
+	}
+	f->by_severity = order != NULL && strcmp(order, "severity") == 0;
+	v = evhttp_find_header(&q->params, "cursor");
+	f->cursor = v;
+	q->job.run = job_flags_list;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+static int
+job_flag_get(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+
+	if (b->flag_get(c, q->id, &j->out, &j->err) == MD_STORE_NOTFOUND) {
+		md_error_set(&j->err, "no flag %" PRId64, q->id);
+		return MD_STORE_NOTFOUND;
+	}
+	return j->out ? MD_STORE_OK : MD_STORE_ERROR;
+}
+
+static void
+get_flag(struct req *q)
+{
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	q->job.run = job_flag_get;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+static int
+job_review(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+	int rc = b->flag_review(c, q->id, q->action, q->actor, q->note,
+	    &j->out, &j->err);
+
+	if (rc == MD_STORE_NOTFOUND)
+		md_error_set(&j->err, "no flag %" PRId64, q->id);
+	return rc;
+}
+
+static void
+done_review(struct md_job *j)
+{
+	struct req *q = j->arg;
+	json_t *out = j->out;
+
+	j->out = NULL;
+	if (j->rc == MD_STORE_OK) {
+		reply(q, 200, out, "flag");
+		return;
+	}
+	json_decref(out);
+	store_problem(q);
+}
+
+static void
+post_review(struct req *q)
+{
+	json_t *body;
+
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if ((body = read_body(q, "review")) == NULL)
+		return;
+	if (validate(q, body, review_fields, "") != 0) {
+		json_decref(body);
+		return;
+	}
+	snprintf(q->action, sizeof q->action, "%s",
+	    json_string_value(json_object_get(body, "action")));
+	q->note = field_dup(body, "note");
+	json_decref(body);
+	q->job.run = job_review;
+	q->job.done = done_review;
+	q->job.arg = q;
+	md_store_write(q->srv->store, &q->job);
+}
+
+static void
+get_static_json(struct req *q, json_t *v, const char *root)
+{
+	if (authorize(q, ROLE_SUBMITTER | ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	reply(q, 200, json_incref(v), root);
+}
+
+static void
+get_health(struct req *q, int ready)
+{
+	struct md_server *srv = q->srv;
+
+	if (!ready) {
+		reply(q, 200, json_pack("{s:s}", "status", "ok"), "health");
+		return;
+	}
+	if (srv->draining || srv->rt == NULL || srv->rt->engine == NULL) {
+		reply(q, 503, json_pack("{s:s, s:s}", "status", "unavailable",
+		    "reason", srv->draining ? "shutting down" :
+		    "no engine loaded"), "health");
+		return;
+	}
+	reply(q, 200, json_pack("{s:s, s:I, s:I, s:I}", "status", "ready",
+	    "measures_versions",
+	    (json_int_t)md_engine_catalog(srv->rt->engine)->n,
+	    "plugins", (json_int_t)md_engine_nplugins(srv->rt->engine),
+	    "store_pending", (json_int_t)md_store_pending(srv->store)),
+	    "health");
+}
+
+static void
+get_metrics(struct req *q)
+{
+	size_t len;
+	char *body = md_metrics_render(q->srv, &len);
+
+	send_body(q, 200, "text/plain; version=0.0.4; charset=utf-8", body,
+	    len);
+	free(body);
+	req_free(q);
+}
+
+/* --- routing ------------------------------------------------------------ */
+
+/* "/prefix/123" and "/prefix/123/suffix": the id, or -1. */
+static int64_t
+path_id(const char *path, const char *prefix, const char *suffix)
+{
+	size_t n = strlen(prefix), k = 0;
+	int64_t id = 0;
+	const char *p;
+
+	if (strncmp(path, prefix, n) != 0)
+		return -1;
+	for (p = path + n; *p >= '0' && *p <= '9'; p++, k++) {
+		if (k >= 18)
+			return -1;
+		id = id * 10 + (*p - '0');
+	}
+	if (k == 0 || (k > 1 && path[n] == '0'))
+		return -1;
+	if (strcmp(p, suffix) != 0)
+		return -1;
+	return id;
+}
+
+static int
+wants_xml(struct evhttp_request *r)
+{
+	const char *a = evhttp_find_header(evhttp_request_get_input_headers(r),
+	    "Accept");
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r),
+	    "Content-Type");
+
+	if (ct != NULL && (strncasecmp(ct, "application/xml", 15) == 0 ||
+	    strncasecmp(ct, "text/xml", 8) == 0))
+		return 1;
+	return a != NULL && (strstr(a, "application/xml") ||
+	    strstr(a, "text/xml")) && !strstr(a, "json");
+}
+
+static void
+method_not_allowed(struct req *q, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(q->r), "Allow",
+	    allow);
+	problem(q, 405, "method-not-allowed", "%s allows %s",
+	    md_route_names[q->route], allow);
+}
+
+static void
+dispatch(struct evhttp_request *r, void *arg)
+{
+	struct md_server *srv = arg;
+	struct req *q = md_xcalloc(1, sizeof *q);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(r);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	int get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
+	int64_t id;
+
+	q->srv = srv;
+	q->r = r;
+	q->t0 = mono();
+	q->xml = wants_xml(r);
+	if (path == NULL || *path == '\0')
+		path = "/";
+	if (srv->draining) {
+		evhttp_add_header(evhttp_request_get_output_headers(r),
+		    "Connection", "close");
+		problem(q, 503, "shutting-down", "the daemon is shutting down");
+		return;
+	}
+	if (strcmp(path, "/healthz") == 0) {
+		q->route = R_HEALTHZ;
+		get ? get_health(q, 0) : method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/readyz") == 0) {
+		q->route = R_READYZ;
+		get ? get_health(q, 1) : method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/metrics") == 0) {
+		q->route = R_METRICS;
+		get ? get_metrics(q) : method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/v1/submissions") == 0) {
+		q->route = R_SUBMISSIONS;
+		if (post)
+			post_submission(q);
+		else if (get)
+			get_submissions(q);
+		else
+			method_not_allowed(q, "GET, POST");
+	} else if ((id = path_id(path, "/v1/submissions/", "")) >= 0) {
+		q->route = R_SUBMISSION;
+		q->id = id;
+		get ? get_submission(q) : method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/v1/flags") == 0) {
+		q->route = R_FLAGS;
+		get ? get_flags(q) : method_not_allowed(q, "GET");
+	} else if ((id = path_id(path, "/v1/flags/", "")) >= 0) {
+		q->route = R_FLAG;
+		q->id = id;
+		get ? get_flag(q) : method_not_allowed(q, "GET");
+	} else if ((id = path_id(path, "/v1/flags/", "/review")) >= 0) {
+		q->route = R_REVIEW;
+		q->id = id;
+		post ? post_review(q) : method_not_allowed(q, "POST");
+	} else if (strcmp(path, "/v1/check") == 0) {
+		q->route = R_CHECK;
+		post ? post_check(q) : method_not_allowed(q, "POST");
+	} else if (strcmp(path, "/v1/measures") == 0) {
+		q->route = R_MEASURES;
+		get ? get_static_json(q, srv->rt->measures, "measures") :
+		    method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/v1/plugins") == 0) {
+		q->route = R_PLUGINS;
+		get ? get_static_json(q, srv->rt->plugins, "plugins") :
+		    method_not_allowed(q, "GET");
+	} else {
+		q->route = R_OTHER;
+		problem(q, 404, "not-found", "no such resource: %s", path);
+	}
+}
+
+void
+md_http_apply_limits(struct md_server *srv)
+{
+	const struct md_conf *c = &srv->rt->conf;
+
+	evhttp_set_max_body_size(srv->http, (ev_ssize_t)c->max_body);
+	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)c->max_headers);
+	evhttp_set_timeout(srv->http, c->timeout);
+}
+
+void
+md_http_setup(struct md_server *srv)
+{
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_gencb(srv->http, dispatch, srv);
+	evhttp_set_default_content_type(srv->http,
+	    "application/json; charset=utf-8");
+	md_http_apply_limits(srv);
+}

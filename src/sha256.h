@@ -1,0 +1,25 @@
+/*
+ * sha256.h - SHA-256 (FIPS 180-4), for token hashes, request fingerprints
+ * and rule-file digests.  No crypto library is linked for this one need.
+ */
+#ifndef MD_SHA256_H
+#define MD_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct md_sha256 {
+	uint32_t h[8];
+	uint64_t len;		/* bytes hashed so far */
+	unsigned char buf[64];
+	size_t nbuf;
+};
+
+void md_sha256_init(struct md_sha256 *s);
+void md_sha256_update(struct md_sha256 *s, const void *data, size_t n);
+void md_sha256_final(struct md_sha256 *s, unsigned char out[32]);
+
+/* The digest of data as 64 lowercase hex digits and a NUL. */
+void md_sha256_hex(const void *data, size_t n, char out[65]);
+
+#endif /* MD_SHA256_H */

@@ -1,0 +1,441 @@
+/*
+ * store.c - running the store off the event loop.
+ *
+ * The writer thread sleeps until jobs are queued, then takes all of them
+ * (up to MAX_GROUP) and runs them in one transaction: each job inside its
+ * own savepoint, so a job refused by the store (a conflict) or failing
+ * leaves the others in, and one COMMIT, one fsync, for the group.  Only
+ * after the commit returns are the jobs handed back: they go on a done
+ * list and a byte written to a pipe wakes the event loop, which runs
+ * their done() callbacks.  If the commit fails, every job of the group
+ * reports the failure and nothing of it is stored.
+ *
+ * The reader thread runs reads one by one on its own read-only
+ * connection; WAL lets it read while the writer writes.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "store.h"
+
+#define MAX_GROUP 256
+
+const double md_store_lat_bounds[MD_STORE_NLAT] = {
+	0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5,
+};
+
+struct lane {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct md_job *head, **tail;
+	int stop;
+	int started;
+	int writer;
+	struct md_store_conn *conn;
+	struct md_store *store;
+};
+
+struct md_store {
+	const struct md_store_backend *b;
+	struct lane writer, reader;
+	/* Finished jobs for the event loop. */
+	pthread_mutex_t done_mu;
+	struct md_job *done_head, **done_tail;
+	int pipe[2];
+	struct event *wake;
+	size_t pending;		/* event loop only */
+	struct md_store_stats st;	/* under done_mu */
+};
+
+const struct md_store_backend *
+md_store_backend_find(const char *spec, const char **location,
+    struct md_error *err)
+{
+	const char *colon = strchr(spec, ':');
+
+	if (colon == NULL || spec[0] == '/' || spec[0] == '.') {
+		*location = spec;
+		return &md_store_sqlite;
+	}
+	if ((size_t)(colon - spec) == 6 && strncmp(spec, "sqlite", 6) == 0) {
+		*location = colon + 1;
+		if (**location == '\0') {
+			md_error_set(err, "store \"%s\": no file after "
+			    "\"sqlite:\"", spec);
+			return NULL;
+		}
+		return &md_store_sqlite;
+	}
+	md_error_set(err, "store \"%s\": unknown backend \"%.*s\" (this "
+	    "build has: sqlite)", spec, (int)(colon - spec), spec);
+	return NULL;
+}
+
+static const struct {
+	const char *action, *from, *to;
+} transitions[] = {
+	{ "confirm", "open", "confirmed" },
+	{ "dismiss", "open", "dismissed" },
+	{ "escalate", "confirmed", "escalated" },
+	{ "rectified", "escalated", "rectified" },
+	{ "reopen", "dismissed", "open" },
+};
+
+const char *
+md_review_next(const char *action, const char *from)
+{
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(transitions); i++)
+		if (strcmp(transitions[i].action, action) == 0 &&
+		    strcmp(transitions[i].from, from) == 0)
+			return transitions[i].to;
+	return NULL;
+}
+
+int
+md_review_action_valid(const char *action)
+{
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(transitions); i++)
+		if (strcmp(transitions[i].action, action) == 0)
+			return 1;
+	return 0;
+}
+
+void
+md_submission_free(struct md_submission *s)
+{
+	free(s->platform);
+	free(s->external_id);
+	free(s->kind);
+	free(s->title);
+	free(s->text);
+	free(s->region_code);
+	free(s->region_name);
+	free(s->occurred_at);
+	free(s->published_at);
+	free(s->contact_name);
+	free(s->contact_phone);
+	free(s->callback_url);
+	free(s->measures_version);
+	free(s->date_source);
+	json_decref(s->findings);
+	memset(s, 0, sizeof *s);
+}
+
+void
+md_token_free(struct md_token *t)
+{
+	free(t->label);
+	free(t->role);
+	free(t->platform);
+	free(t->created_at);
+	free(t->revoked_at);
+	memset(t, 0, sizeof *t);
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Hands finished jobs to the event loop. */
+static void
+hand_back(struct md_store *s, struct md_job *head, struct md_job **tail)
+{
+	int wake;
+
+	pthread_mutex_lock(&s->done_mu);
+	wake = s->done_head == NULL;
+	*s->done_tail = head;
+	s->done_tail = tail;
+	pthread_mutex_unlock(&s->done_mu);
+	if (wake) {
+		char c = 1;
+
+		while (write(s->pipe[1], &c, 1) < 0 && errno == EINTR)
+			;
+	}
+}
+
+static void
+run_group(struct lane *l, struct md_job *head)
+{
+	struct md_store *s = l->store;
+	const struct md_store_backend *b = s->b;
+	struct md_error err = { 0 };
+	struct md_job *j, **tail = &head;
+	size_t n = 0, k;
+	double t0 = mono(), dt;
+	int ok;
+
+	ok = b->begin(l->conn, &err) == 0;
+	for (j = head; j != NULL; j = j->next) {
+		n++;
+		tail = &j->next;
+		if (!ok) {
+			j->rc = MD_STORE_ERROR;
+			md_error_set(&j->err, "%s", err.msg);
+			continue;
+		}
+		if (b->savepoint(l->conn, &j->err) != 0) {
+			j->rc = MD_STORE_ERROR;
+			continue;
+		}
+		j->rc = j->run(b, l->conn, j);
+		/* A refused or failed job leaves no trace in the group. */
+		b->release(l->conn, j->rc >= 0 && j->rc != MD_STORE_CONFLICT &&
+		    j->rc != MD_STORE_NOTFOUND && j->rc != MD_STORE_INVALID);
+	}
+	if (ok && b->commit(l->conn, &err) != 0) {
+		b->rollback(l->conn);
+		ok = 0;
+		for (j = head; j != NULL; j = j->next) {
+			json_decref(j->out);
+			j->out = NULL;
+			j->rc = MD_STORE_ERROR;
+			md_error_clear(&j->err);
+			md_error_set(&j->err, "%s", err.msg);
+		}
+	}
+	if (!ok)
+		md_log(3, "store: a group of %zu writes failed: %s", n, err.msg);
+	dt = mono() - t0;
+
+	pthread_mutex_lock(&s->done_mu);
+	if (ok) {
+		s->st.commits++;
+		s->st.committed_jobs += n;
+	} else {
+		s->st.commit_failures++;
+	}
+	for (k = 0; k < MD_NELEM(s->st.batch_hist) - 1 &&
+	    n >= ((size_t)2 << k); k++)
+		;
+	s->st.batch_hist[k]++;
+	s->st.commit_seconds += dt;
+	for (k = 0; k < MD_STORE_NLAT - 1 && dt > md_store_lat_bounds[k]; k++)
+		;
+	s->st.commit_hist[k]++;
+	pthread_mutex_unlock(&s->done_mu);
+	hand_back(s, head, tail);
+}
+
+static void *
+lane_main(void *arg)
+{
+	struct lane *l = arg;
+
+	for (;;) {
+		struct md_job *head, *j;
+		size_t n;
+
+		pthread_mutex_lock(&l->mu);
+		while (l->head == NULL && !l->stop)
+			pthread_cond_wait(&l->cv, &l->mu);
+		if (l->head == NULL) {
+			pthread_mutex_unlock(&l->mu);
+			break;
+		}
+		head = l->head;
+		if (l->writer) {
+			/* Take up to MAX_GROUP jobs for one transaction. */
+			for (j = head, n = 1; j->next != NULL && n < MAX_GROUP;
+			    j = j->next, n++)
+				;
+		} else {
+			j = head;
+		}
+		l->head = j->next;
+		if (l->head == NULL)
+			l->tail = &l->head;
+		j->next = NULL;
+		pthread_mutex_unlock(&l->mu);
+
+		if (l->writer) {
+			run_group(l, head);
+		} else {
+			head->rc = head->run(l->store->b, l->conn, head);
+			hand_back(l->store, head, &head->next);
+		}
+	}
+	return NULL;
+}
+
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct md_store *s = arg;
+	struct md_job *j, *next;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	pthread_mutex_lock(&s->done_mu);
+	j = s->done_head;
+	s->done_head = NULL;
+	s->done_tail = &s->done_head;
+	pthread_mutex_unlock(&s->done_mu);
+	for (; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		s->pending--;
+		j->done(j);
+	}
+}
+
+static int
+lane_start(struct md_store *s, struct lane *l, int writer, const char *loc,
+    struct md_error *err)
+{
+	l->store = s;
+	l->writer = writer;
+	l->tail = &l->head;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	if ((l->conn = s->b->open(loc, writer, err)) == NULL)
+		return -1;
+	if (pthread_create(&l->thread, NULL, lane_main, l) != 0) {
+		md_error_set(err, "cannot start the store's %s thread",
+		    writer ? "writer" : "reader");
+		return -1;
+	}
+	l->started = 1;
+	return 0;
+}
+
+static void
+lane_stop(struct md_store *s, struct lane *l)
+{
+	if (l->started) {
+		pthread_mutex_lock(&l->mu);
+		l->stop = 1;
+		pthread_cond_signal(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		pthread_join(l->thread, NULL);
+		l->started = 0;
+	}
+	if (l->conn != NULL)
+		s->b->close(l->conn);
+	l->conn = NULL;
+	if (l->tail != NULL) {
+		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->cv);
+		l->tail = NULL;
+	}
+}
+
+struct md_store *
+md_store_open(const char *spec, struct event_base *base,
+    struct md_error *err)
+{
+	struct md_store *s = md_xcalloc(1, sizeof *s);
+	const char *loc;
+
+	s->pipe[0] = s->pipe[1] = -1;
+	s->done_tail = &s->done_head;
+	pthread_mutex_init(&s->done_mu, NULL);
+	if ((s->b = md_store_backend_find(spec, &loc, err)) == NULL)
+		goto fail;
+	if (pipe2(s->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		md_error_set(err, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	s->wake = event_new(base, s->pipe[0], EV_READ | EV_PERSIST, on_wake, s);
+	event_add(s->wake, NULL);
+	/* The writer first: it creates and migrates what the reader opens. */
+	if (lane_start(s, &s->writer, 1, loc, err) != 0 ||
+	    lane_start(s, &s->reader, 0, loc, err) != 0)
+		goto fail;
+	return s;
+fail:
+	md_store_close(s);
+	return NULL;
+}
+
+static void
+enqueue(struct md_store *s, struct lane *l, struct md_job *j)
+{
+	j->next = NULL;
+	j->rc = MD_STORE_ERROR;
+	j->out = NULL;
+	md_error_clear(&j->err);
+	s->pending++;
+	pthread_mutex_lock(&l->mu);
+	*l->tail = j;
+	l->tail = &j->next;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void
+md_store_write(struct md_store *s, struct md_job *j)
+{
+	enqueue(s, &s->writer, j);
+}
+
+void
+md_store_read(struct md_store *s, struct md_job *j)
+{
+	enqueue(s, &s->reader, j);
+}
+
+size_t
+md_store_pending(struct md_store *s)
+{
+	return s->pending;
+}
+
+void
+md_store_stats(struct md_store *s, struct md_store_stats *st)
+{
+	pthread_mutex_lock(&s->done_mu);
+	*st = s->st;
+	pthread_mutex_unlock(&s->done_mu);
+}
+
+const struct md_store_backend *
+md_store_backend(struct md_store *s)
+{
+	return s->b;
+}
+
+void
+md_store_close(struct md_store *s)
+{
+	if (s == NULL)
+		return;
+	/* The threads finish what is queued before they stop. */
+	lane_stop(s, &s->reader);
+	lane_stop(s, &s->writer);
+	if (s->wake != NULL) {
+		/* Deliver what finished, so every done() runs. */
+		on_wake(s->pipe[0], EV_READ, s);
+		event_free(s->wake);
+	}
+	if (s->pipe[0] >= 0)
+		close(s->pipe[0]);
+	if (s->pipe[1] >= 0)
+		close(s->pipe[1]);
+	pthread_mutex_destroy(&s->done_mu);
+	free(s);
+}

@@ -1,0 +1,185 @@
+/*
+ * store.h - the durable store: submissions (documents), their findings,
+ * the flags reviewers work, the append-only review history, tokens and
+ * platforms.
+ *
+ * Two layers.  A backend (SQLite now; PostgreSQL can be added without the
+ * HTTP layer noticing) implements the operations below on one connection,
+ * synchronously.  struct md_store runs them off the event loop: one writer
+ * thread takes every queued write, runs a group of them in one transaction
+ * (each inside its own savepoint, so one refused write does not undo the
+ * others) and commits once; one reader thread runs reads on its own
+ * connection.  A job's done() runs on the event loop only after its group
+ * has committed, so nothing is answered before it is durable.
+ *
+ * Results come back as jansson values: the API's own data model.
+ */
+#ifndef MD_STORE_H
+#define MD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+struct event_base;
+struct md_store_conn;
+
+/* What an operation came to; the HTTP layer maps these to statuses. */
+enum md_store_rc {
+	MD_STORE_OK = 0,
+	MD_STORE_CREATED,	/* a new row */
+	MD_STORE_EXISTS,	/* the same thing was already stored */
+	MD_STORE_CONFLICT,	/* a different thing under the same key, or a
+				 * transition not allowed from the state */
+	MD_STORE_NOTFOUND,
+	MD_STORE_INVALID,	/* bad argument (a cursor, a label) */
+	MD_STORE_ERROR = -1,	/* the store itself failed */
+};
+
+/* A submission as the HTTP layer validated and checked it. */
+struct md_submission {
+	int64_t platform_id;
+	char *platform;
+	char *external_id;
+	char *kind;
+	char *title;		/* may be NULL */
+	char *text;
+	char *region_code;	/* may be NULL */
+	char *region_name;	/* may be NULL */
+	char *occurred_at;	/* as given, may be NULL */
+	char *published_at;	/* as given, may be NULL */
+	char *contact_name;	/* personal data: flag view only */
+	char *contact_phone;
+	char *callback_url;
+	char fingerprint[65];	/* SHA-256 of the canonical request body */
+	char *measures_version;	/* NULL when none was in force */
+	char date[11];		/* the date judged by */
+	char *date_source;
+	json_t *findings;	/* array, as md_result_json gives it */
+};
+void md_submission_free(struct md_submission *s);
+
+/* Filters and paging of GET /v1/flags; NULL or 0 is "any". */
+struct md_flag_query {
+	const char *status;
+	const char *category;
+	const char *item;	/* a measures item id, "2.16" */
+	const char *version;	/* a measures version */
+	const char *region;	/* a GB/T 2260 code or its prefix */
+	int severity;		/* exactly this */
+	int min_severity;
+	const char *from;	/* document date, YYYY-MM-DD, inclusive */
+	const char *to;
+	int by_severity;	/* most severe first, else newest first */
+	const char *cursor;	/* from a previous page */
+	int limit;
+};
+
+struct md_token {
+	char *label;
+	char *role;		/* submitter, reviewer, admin */
+	char *platform;		/* submitters only */
+	int64_t platform_id;
+	char hash[65];
+	char *created_at;
+	char *revoked_at;	/* NULL while valid */
+};
+void md_token_free(struct md_token *t);
+
+struct md_store_backend {
+	const char *name;	/* "sqlite" */
+	/* Opens a connection; the writer's also creates and migrates. */
+	struct md_store_conn *(*open)(const char *location, int writer,
+	    struct md_error *err);
+	void (*close)(struct md_store_conn *c);
+	int (*begin)(struct md_store_conn *c, struct md_error *err);
+	int (*commit)(struct md_store_conn *c, struct md_error *err);
+	void (*rollback)(struct md_store_conn *c);
+	int (*savepoint)(struct md_store_conn *c, struct md_error *err);
+	void (*release)(struct md_store_conn *c, int keep);
+
+	/* Writes: run by the writer inside a transaction. */
+	int (*submission_put)(struct md_store_conn *c, struct md_submission *s,
+	    json_t **out, struct md_error *err);
+	int (*flag_review)(struct md_store_conn *c, int64_t id,
+	    const char *action, const char *actor, const char *note,
+	    json_t **out, struct md_error *err);
+	int (*token_add)(struct md_store_conn *c, const struct md_token *t,
+	    struct md_error *err);
+	int (*token_revoke)(struct md_store_conn *c, const char *label,
+	    struct md_error *err);
+
+	/* Reads.  platform_id 0 is "every platform". */
+	int (*submission_get)(struct md_store_conn *c, int64_t id,
+	    int64_t platform_id, json_t **out, struct md_error *err);
+	int (*submission_find)(struct md_store_conn *c,
+	    const char *external_id, int64_t platform_id, json_t **out,
+	    struct md_error *err);
+	int (*flags_list)(struct md_store_conn *c,
+	    const struct md_flag_query *q, json_t **out,
+	    struct md_error *err);
+	int (*flag_get)(struct md_store_conn *c, int64_t id, json_t **out,
+	    struct md_error *err);
+	int (*tokens_list)(struct md_store_conn *c, struct md_token **out,
+	    size_t *n, struct md_error *err);
+	int (*schema_version)(struct md_store_conn *c);
+};
+
+extern const struct md_store_backend md_store_sqlite;
+
+/* "sqlite:/path/to/db" (or a bare path): the backend and its location.
+ * NULL with err for an unknown backend. */
+const struct md_store_backend *md_store_backend_find(const char *spec,
+    const char **location, struct md_error *err);
+
+/* The review actions and the transitions they make. */
+const char *md_review_next(const char *action, const char *from);
+int md_review_action_valid(const char *action);
+
+/* --- running the store off the event loop --- */
+
+struct md_job;
+typedef int (*md_job_run_fn)(const struct md_store_backend *b,
+    struct md_store_conn *c, struct md_job *j);
+typedef void (*md_job_done_fn)(struct md_job *j);
+
+struct md_job {
+	md_job_run_fn run;	/* on a store thread */
+	md_job_done_fn done;	/* on the event loop, after the commit */
+	void *arg;
+	int rc;			/* enum md_store_rc */
+	json_t *out;
+	struct md_error err;
+	struct md_job *next;
+};
+
+struct md_store;
+
+struct md_store_stats {
+	uint64_t commits, commit_failures;
+	uint64_t committed_jobs;
+	uint64_t batch_hist[8];		/* 1, 2-3, 4-7, ... 128+ */
+	double commit_seconds;		/* total */
+	uint64_t commit_hist[12];	/* by MD_STORE_LAT_BOUNDS */
+};
+#define MD_STORE_NLAT 12
+extern const double md_store_lat_bounds[MD_STORE_NLAT];
+
+/* Opens the store (the writer's connection migrates the schema) and
+ * starts its threads; done() callbacks are delivered on base. */
+struct md_store *md_store_open(const char *spec, struct event_base *base,
+    struct md_error *err);
+/* Queues a job; write jobs are grouped into one transaction. */
+void md_store_write(struct md_store *s, struct md_job *j);
+void md_store_read(struct md_store *s, struct md_job *j);
+/* Jobs queued or running whose done() has not run yet. */
+size_t md_store_pending(struct md_store *s);
+void md_store_stats(struct md_store *s, struct md_store_stats *st);
+const struct md_store_backend *md_store_backend(struct md_store *s);
+/* Finishes every queued job, stops the threads, closes. */
+void md_store_close(struct md_store *s);
+
+#endif /* MD_STORE_H */

@@ -1,0 +1,1024 @@
+/*
+ * store_sqlite.c - the embedded store: one SQLite file in WAL mode with
+ * synchronous=FULL, so a committed transaction survives a crash of the
+ * process or the machine.  The writer's connection creates the schema and
+ * migrates it by version number (PRAGMA user_version); readers open the
+ * same file read-only and see each commit whole.
+ *
+ * Statements on the hot path are prepared once per connection and kept.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct stmt_cache {
+	const char *sql;	/* compared by address: the SQL constants */
+	sqlite3_stmt *st;
+};
+
+struct md_store_conn {
+	sqlite3 *db;
+	int writer;
+	struct stmt_cache cache[32];
+	size_t ncache;
+};
+
+/*
+ * The schema, one entry per version; a database at version N runs the
+ * entries after N in one transaction.  Never edit an entry that has
+ * shipped: add one.
+ */
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE platforms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  label TEXT NOT NULL UNIQUE,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('submitter', 'reviewer', 'admin')),"
+	"  platform_id INTEGER REFERENCES platforms(id),"
+	"  created_at TEXT NOT NULL,"
+	"  revoked_at TEXT,"
+	"  CHECK ((role = 'submitter') = (platform_id IS NOT NULL)));"
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  platform_id INTEGER NOT NULL REFERENCES platforms(id),"
+	"  external_id TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  title TEXT,"
+	"  text TEXT NOT NULL,"
+	"  region_code TEXT,"
+	"  region_name TEXT,"
+	"  occurred_at TEXT,"
+	"  published_at TEXT,"
+	"  contact_name TEXT,"
+	"  contact_phone TEXT,"
+	"  callback_url TEXT,"
+	"  measures_version TEXT,"
+	"  date TEXT NOT NULL,"
+	"  date_source TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL,"
+	"  UNIQUE (platform_id, external_id));"
+	"CREATE TABLE findings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  seq INTEGER NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  item TEXT NOT NULL,"
+	"  number TEXT NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  excerpt TEXT NOT NULL,"
+	"  json TEXT NOT NULL,"
+	"  UNIQUE (document_id, seq));"
+	"CREATE TABLE flags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  finding_id INTEGER NOT NULL UNIQUE REFERENCES findings(id),"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('open', 'confirmed', 'dismissed', 'escalated', 'rectified')),"
+	"  category TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  item TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  region_code TEXT,"
+	"  date TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE INDEX flags_by_status ON flags (status, id);"
+	"CREATE INDEX flags_by_severity ON flags (severity, id);"
+	"CREATE INDEX flags_by_document ON flags (document_id);"
+	"CREATE TABLE reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  flag_id INTEGER NOT NULL REFERENCES flags(id),"
+	"  action TEXT NOT NULL,"
+	"  from_status TEXT NOT NULL,"
+	"  to_status TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  at TEXT NOT NULL);"
+	"CREATE INDEX reviews_by_flag ON reviews (flag_id, id);"
+	"CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews"
+	"  BEGIN SELECT RAISE(ABORT, 'the review history is append-only'); END;"
+	"CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews"
+	"  BEGIN SELECT RAISE(ABORT, 'the review history is append-only'); END;",
+};
+
+#define NMIGRATIONS ((int)MD_NELEM(migrations))
+
+static int
+fail(struct md_store_conn *c, struct md_error *err, const char *what)
+{
+	md_error_set(err, "sqlite: %s: %s", what, sqlite3_errmsg(c->db));
+	return MD_STORE_ERROR;
+}
+
+static int
+exec(struct md_store_conn *c, const char *sql, struct md_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		md_error_set(err, "sqlite: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return MD_STORE_ERROR;
+	}
+	return 0;
+}
+
+/* A prepared statement for sql (a constant), reset and ready to bind. */
+static sqlite3_stmt *
+prep(struct md_store_conn *c, const char *sql, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < c->ncache; i++)
+		if (c->cache[i].sql == sql) {
+			sqlite3_reset(c->cache[i].st);
+			sqlite3_clear_bindings(c->cache[i].st);
+			return c->cache[i].st;
+		}
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		fail(c, err, "prepare");
+		return NULL;
+	}
+	if (c->ncache < MD_NELEM(c->cache)) {
+		c->cache[c->ncache].sql = sql;
+		c->cache[c->ncache].st = st;
+		c->ncache++;
+	} else {
+		md_fatal("sqlite statement cache full");
+	}
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static json_t *
+col_json_str(sqlite3_stmt *st, int i)
+{
+	const char *s = col_text(st, i);
+
+	return s ? json_string(s) : json_null();
+}
+
+static void
+now_iso(char out[26])
+{
+	md_time_iso(time(NULL), out);
+}
+
+static int
+migrate(struct md_store_conn *c, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	int version, v;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(c, err, "user_version");
+	version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (version > NMIGRATIONS) {
+		md_error_set(err, "the store's schema is version %d, newer than "
+		    "this measured knows (%d): refusing to touch it", version,
+		    NMIGRATIONS);
+		return MD_STORE_ERROR;
+	}
+	if (version == NMIGRATIONS)
+		return 0;
+	if (exec(c, "BEGIN IMMEDIATE", err) != 0)
+		return MD_STORE_ERROR;
+	for (v = version; v < NMIGRATIONS; v++) {
+		char sql[64];
+
+		if (exec(c, migrations[v], err) != 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (exec(c, sql, err) != 0)
+			goto fail;
+	}
+	if (exec(c, "COMMIT", err) != 0)
+		goto fail;
+	if (version > 0)
+		md_log(5, "store: schema migrated from version %d to %d",
+		    version, NMIGRATIONS);
+	return 0;
+fail:
+	exec(c, "ROLLBACK", NULL);
+	return MD_STORE_ERROR;
+}
+
+static void
+sq_close(struct md_store_conn *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncache; i++)
+		sqlite3_finalize(c->cache[i].st);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static struct md_store_conn *
+sq_open(const char *location, int writer, struct md_error *err)
+{
+	struct md_store_conn *c = md_xcalloc(1, sizeof *c);
+	int flags = writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
+	    SQLITE_OPEN_READONLY;
+
+	c->writer = writer;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(location, &c->db, flags, NULL) != SQLITE_OK) {
+		md_error_set(err, "%s: %s", location, c->db ?
+		    sqlite3_errmsg(c->db) : "cannot open");
+		sq_close(c);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	/* Another process (measured token) may hold the lock briefly. */
+	sqlite3_busy_timeout(c->db, 5000);
+	if (writer) {
+		if (exec(c, "PRAGMA journal_mode = WAL", err) != 0 ||
+		    exec(c, "PRAGMA synchronous = FULL", err) != 0 ||
+		    exec(c, "PRAGMA foreign_keys = ON", err) != 0 ||
+		    migrate(c, err) != 0)
+			goto fail;
+	} else if (exec(c, "PRAGMA query_only = ON", err) != 0) {
+		goto fail;
+	}
+	return c;
+fail:
+	md_error_set(err, "%s: cannot prepare the store", location);
+	sq_close(c);
+	return NULL;
+}
+
+static int
+sq_begin(struct md_store_conn *c, struct md_error *err)
+{
+	return exec(c, "BEGIN IMMEDIATE", err);
+}
+
+static int
+sq_commit(struct md_store_conn *c, struct md_error *err)
+{
+	return exec(c, "COMMIT", err);
+}
+
+static void
+sq_rollback(struct md_store_conn *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		exec(c, "ROLLBACK", NULL);
+}
+
+static int
+sq_savepoint(struct md_store_conn *c, struct md_error *err)
+{
+	return exec(c, "SAVEPOINT job", err);
+}
+
+static void
+sq_release(struct md_store_conn *c, int keep)
+{
+	if (!keep)
+		exec(c, "ROLLBACK TO job", NULL);
+	exec(c, "RELEASE job", NULL);
+}
+
+/* --- submissions -------------------------------------------------------- */
+
+static const char SQL_PLATFORM_ID[] =
+    "SELECT id FROM platforms WHERE name = ?1";
+static const char SQL_PLATFORM_ADD[] =
+    "INSERT INTO platforms (name, created_at) VALUES (?1, ?2)";
+static const char SQL_DOC_BY_KEY[] =
+    "SELECT id, fingerprint FROM documents "
+    "WHERE platform_id = ?1 AND external_id = ?2";
+static const char SQL_DOC_ADD[] =
+    "INSERT INTO documents (platform_id, external_id, fingerprint, kind, "
+    "title, text, region_code, region_name, occurred_at, published_at, "
+    "contact_name, contact_phone, callback_url, measures_version, date, "
+    "date_source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+static const char SQL_FINDING_ADD[] =
+    "INSERT INTO findings (document_id, seq, category, version, item, "
+    "number, rule, severity, excerpt, json) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char SQL_FLAG_ADD[] =
+    "INSERT INTO flags (finding_id, document_id, status, category, version, "
+    "item, severity, region_code, date, created_at, updated_at) "
+    "VALUES (?1, ?2, 'open', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+static const char SQL_DOC_GET[] =
+    "SELECT d.id, p.name, d.external_id, d.kind, d.title, d.region_code, "
+    "d.region_name, d.occurred_at, d.published_at, d.callback_url, "
+    "d.measures_version, d.date, d.date_source, d.received_at, "
+    "d.platform_id, d.text, d.contact_name, d.contact_phone "
+    "FROM documents d JOIN platforms p ON p.id = d.platform_id "
+    "WHERE d.id = ?1";
+static const char SQL_DOC_FINDINGS[] =
+    "SELECT f.json, g.id, g.status FROM findings f "
+    "JOIN flags g ON g.finding_id = f.id "
+    "WHERE f.document_id = ?1 ORDER BY f.seq";
+static const char SQL_DOC_FIND[] =
+    "SELECT id FROM documents WHERE external_id = ?1 "
+    "AND (?2 = 0 OR platform_id = ?2) ORDER BY id";
+
+static int64_t
+platform_id(struct md_store_conn *c, const char *name, int create,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+	int rc;
+
+	if ((st = prep(c, SQL_PLATFORM_ID, err)) == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_DONE)
+		return fail(c, err, "platform"), -1;
+	if (!create)
+		return 0;
+	if ((st = prep(c, SQL_PLATFORM_ADD, err)) == NULL)
+		return -1;
+	now_iso(now);
+	bind_text(st, 1, name);
+	bind_text(st, 2, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "platform"), -1;
+	return sqlite3_last_insert_rowid(c->db);
+}
+
+static json_t *
+region_json(sqlite3_stmt *st, int code, int name)
+{
+	if (sqlite3_column_type(st, code) == SQLITE_NULL &&
+	    sqlite3_column_type(st, name) == SQLITE_NULL)
+		return json_null();
+	return json_pack("{s:o, s:o}", "code", col_json_str(st, code),
+	    "name", col_json_str(st, name));
+}
+
+/*
+ * The submission as the API shows it.  full adds the text and the
+ * contact: the flag view only.
+ */
+static int
+document_json(struct md_store_conn *c, int64_t id, int64_t platform,
+    int full, json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	json_t *o, *findings;
+	int rc;
+
+	if ((st = prep(c, SQL_DOC_GET, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return MD_STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return fail(c, err, "document");
+	if (platform != 0 && sqlite3_column_int64(st, 14) != platform) {
+		sqlite3_reset(st);
+		return MD_STORE_NOTFOUND;
+	}
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "platform", col_json_str(st, 1),
+	    "external_id", col_json_str(st, 2),
+	    "kind", col_json_str(st, 3),
+	    "title", col_json_str(st, 4),
+	    "region", region_json(st, 5, 6),
+	    "occurred_at", col_json_str(st, 7),
+	    "published_at", col_json_str(st, 8),
+	    "callback_url", col_json_str(st, 9),
+	    "measures_version", col_json_str(st, 10),
+	    "date", col_json_str(st, 11),
+	    "date_source", col_json_str(st, 12),
+	    "received_at", col_json_str(st, 13));
+	if (full) {
+		json_object_set_new(o, "text", col_json_str(st, 15));
+		if (sqlite3_column_type(st, 16) != SQLITE_NULL ||
+		    sqlite3_column_type(st, 17) != SQLITE_NULL)
+			json_object_set_new(o, "contact", json_pack("{s:o, s:o}",
+			    "name", col_json_str(st, 16),
+			    "phone", col_json_str(st, 17)));
+		else
+			json_object_set_new(o, "contact", json_null());
+	}
+	sqlite3_reset(st);
+
+	if ((st = prep(c, SQL_DOC_FINDINGS, err)) == NULL) {
+		json_decref(o);
+		return MD_STORE_ERROR;
+	}
+	findings = json_array();
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *f = json_loads(col_text(st, 0), 0, NULL);
+
+		if (f == NULL)
+			f = json_object();
+		json_object_set_new(f, "flag_id",
+		    json_integer(sqlite3_column_int64(st, 1)));
+		json_object_set_new(f, "flag_status", col_json_str(st, 2));
+		json_array_append_new(findings, f);
+	}
+	json_object_set_new(o, "findings", findings);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return fail(c, err, "findings");
+	}
+	*out = o;
+	return MD_STORE_OK;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+add_findings(struct md_store_conn *c, int64_t doc, struct md_submission *s,
+    const char *now, struct md_error *err)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(s->findings, i, f) {
+		json_t *m = json_object_get(f, "measure");
+		sqlite3_stmt *st;
+		char *js;
+		int64_t fid;
+
+		if ((st = prep(c, SQL_FINDING_ADD, err)) == NULL)
+			return MD_STORE_ERROR;
+		js = json_dumps(f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		sqlite3_bind_int64(st, 1, doc);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, jstr(f, "category"));
+		bind_text(st, 4, jstr(m, "version"));
+		bind_text(st, 5, jstr(m, "item"));
+		bind_text(st, 6, jstr(m, "number"));
+		bind_text(st, 7, jstr(f, "rule"));
+		sqlite3_bind_int(st, 8,
+		    (int)json_integer_value(json_object_get(f, "severity")));
+		bind_text(st, 9, jstr(f, "excerpt"));
+		sqlite3_bind_text(st, 10, js, -1, free);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return fail(c, err, "finding");
+		fid = sqlite3_last_insert_rowid(c->db);
+
+		if ((st = prep(c, SQL_FLAG_ADD, err)) == NULL)
+			return MD_STORE_ERROR;
+		sqlite3_bind_int64(st, 1, fid);
+		sqlite3_bind_int64(st, 2, doc);
+		bind_text(st, 3, jstr(f, "category"));
+		bind_text(st, 4, jstr(m, "version"));
+		bind_text(st, 5, jstr(m, "item"));
+		sqlite3_bind_int(st, 6,
+		    (int)json_integer_value(json_object_get(f, "severity")));
+		bind_text(st, 7, s->region_code);
+		bind_text(st, 8, s->date);
+		bind_text(st, 9, now);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return fail(c, err, "flag");
+	}
+	return 0;
+}
+
+static int
+sq_submission_put(struct md_store_conn *c, struct md_submission *s,
+    json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+	int64_t pid, doc;
+	int rc;
+
+	pid = s->platform_id;
+	if (pid == 0 && (pid = platform_id(c, s->platform, 1, err)) < 0)
+		return MD_STORE_ERROR;
+	if ((st = prep(c, SQL_DOC_BY_KEY, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, pid);
+	bind_text(st, 2, s->external_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int same = strcmp(col_text(st, 1), s->fingerprint) == 0;
+
+		doc = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (!same) {
+			md_error_set(err, "external_id \"%s\" is already "
+			    "stored as submission %" PRId64 " with a different "
+			    "body", s->external_id, doc);
+			return MD_STORE_CONFLICT;
+		}
+		rc = document_json(c, doc, 0, 0, out, err);
+		return rc == MD_STORE_OK ? MD_STORE_EXISTS : rc;
+	}
+	if (rc != SQLITE_DONE)
+		return fail(c, err, "lookup");
+
+	now_iso(now);
+	if ((st = prep(c, SQL_DOC_ADD, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, pid);
+	bind_text(st, 2, s->external_id);
+	bind_text(st, 3, s->fingerprint);
+	bind_text(st, 4, s->kind);
+	bind_text(st, 5, s->title);
+	bind_text(st, 6, s->text);
+	bind_text(st, 7, s->region_code);
+	bind_text(st, 8, s->region_name);
+	bind_text(st, 9, s->occurred_at);
+	bind_text(st, 10, s->published_at);
+	bind_text(st, 11, s->contact_name);
+	bind_text(st, 12, s->contact_phone);
+	bind_text(st, 13, s->callback_url);
+	bind_text(st, 14, s->measures_version);
+	bind_text(st, 15, s->date);
+	bind_text(st, 16, s->date_source);
+	bind_text(st, 17, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "document");
+	doc = sqlite3_last_insert_rowid(c->db);
+	if (add_findings(c, doc, s, now, err) != 0)
+		return MD_STORE_ERROR;
+	rc = document_json(c, doc, 0, 0, out, err);
+	return rc == MD_STORE_OK ? MD_STORE_CREATED : rc;
+}
+
+static int
+sq_submission_get(struct md_store_conn *c, int64_t id, int64_t platform,
+    json_t **out, struct md_error *err)
+{
+	return document_json(c, id, platform, 0, out, err);
+}
+
+static int
+sq_submission_find(struct md_store_conn *c, const char *external_id,
+    int64_t platform, json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+	int64_t ids[64];
+	size_t n = 0, i;
+	int rc;
+
+	if ((st = prep(c, SQL_DOC_FIND, err)) == NULL)
+		goto fail;
+	bind_text(st, 1, external_id);
+	sqlite3_bind_int64(st, 2, platform);
+	while (n < MD_NELEM(ids) && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		json_t *d;
+
+		if (document_json(c, ids[i], platform, 0, &d, err) !=
+		    MD_STORE_OK)
+			goto fail;
+		json_array_append_new(arr, d);
+	}
+	*out = json_pack("{s:o}", "submissions", arr);
+	return MD_STORE_OK;
+fail:
+	json_decref(arr);
+	return MD_STORE_ERROR;
+}
+
+/* --- flags -------------------------------------------------------------- */
+
+static const char SQL_FLAG_GET[] =
+    "SELECT g.id, g.status, g.created_at, g.updated_at, f.json, "
+    "g.document_id FROM flags g JOIN findings f ON f.id = g.finding_id "
+    "WHERE g.id = ?1";
+static const char SQL_FLAG_HISTORY[] =
+    "SELECT action, from_status, to_status, actor, note, at FROM reviews "
+    "WHERE flag_id = ?1 ORDER BY id";
+static const char SQL_FLAG_STATUS[] =
+    "SELECT status FROM flags WHERE id = ?1";
+static const char SQL_FLAG_SET[] =
+    "UPDATE flags SET status = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_REVIEW_ADD[] =
+    "INSERT INTO reviews (flag_id, action, from_status, to_status, actor, "
+    "note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+static int
+sq_flag_get(struct md_store_conn *c, int64_t id, json_t **out,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	json_t *o, *f, *doc, *hist;
+	int64_t docid;
+	int rc;
+
+	if ((st = prep(c, SQL_FLAG_GET, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return MD_STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return fail(c, err, "flag");
+	f = json_loads(col_text(st, 4), 0, NULL);
+	o = f ? f : json_object();
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "status", col_json_str(st, 1));
+	json_object_set_new(o, "created_at", col_json_str(st, 2));
+	json_object_set_new(o, "updated_at", col_json_str(st, 3));
+	docid = sqlite3_column_int64(st, 5);
+	sqlite3_reset(st);
+
+	if ((rc = document_json(c, docid, 0, 1, &doc, err)) != MD_STORE_OK) {
+		json_decref(o);
+		return rc == MD_STORE_NOTFOUND ? MD_STORE_ERROR : rc;
+	}
+	json_object_set_new(o, "submission", doc);
+
+	if ((st = prep(c, SQL_FLAG_HISTORY, err)) == NULL) {
+		json_decref(o);
+		return MD_STORE_ERROR;
+	}
+	hist = json_array();
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(hist, json_pack("{s:o, s:o, s:o, s:o, "
+		    "s:o, s:o}", "action", col_json_str(st, 0),
+		    "from", col_json_str(st, 1), "to", col_json_str(st, 2),
+		    "actor", col_json_str(st, 3), "note", col_json_str(st, 4),
+		    "at", col_json_str(st, 5)));
+	json_object_set_new(o, "history", hist);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return fail(c, err, "history");
+	}
+	*out = o;
+	return MD_STORE_OK;
+}
+
+static int
+sq_flag_review(struct md_store_conn *c, int64_t id, const char *action,
+    const char *actor, const char *note, json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	const char *to;
+	char from[16], now[26];
+	int rc;
+
+	if ((st = prep(c, SQL_FLAG_STATUS, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return MD_STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return fail(c, err, "flag");
+	snprintf(from, sizeof from, "%s", col_text(st, 0));
+	sqlite3_reset(st);
+	if ((to = md_review_next(action, from)) == NULL) {
+		md_error_set(err, "flag %" PRId64 " is %s; %s is not allowed "
+		    "from %s", id, from, action, from);
+		return MD_STORE_CONFLICT;
+	}
+	now_iso(now);
+	if ((st = prep(c, SQL_FLAG_SET, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, to);
+	bind_text(st, 3, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "flag");
+	if ((st = prep(c, SQL_REVIEW_ADD, err)) == NULL)
+		return MD_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, action);
+	bind_text(st, 3, from);
+	bind_text(st, 4, to);
+	bind_text(st, 5, actor);
+	bind_text(st, 6, note);
+	bind_text(st, 7, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "review");
+	return sq_flag_get(c, id, out, err);
+}
+
+/*
+ * Flags, filtered, in a stable order: newest first (id descending) or
+ * most severe first (severity, then id, descending).  The cursor is the
+ * last row's key: "ID" or "SEVERITY.ID".
+ */
+static int
+sq_flags_list(struct md_store_conn *c, const struct md_flag_query *q,
+    json_t **out, struct md_error *err)
+{
+	struct md_buf sql = { 0 };
+	sqlite3_stmt *st = NULL;
+	json_t *arr, *last = NULL;
+	long long cid = 0, csev = 0;
+	char region[32];
+	int n = 0, rc, limit, more = 0;
+
+	limit = q->limit > 0 ? q->limit : 50;
+	if (q->cursor != NULL) {
+		char tail;
+
+		if (q->by_severity ? sscanf(q->cursor, "%lld.%lld%c", &csev,
+		    &cid, &tail) != 2 : sscanf(q->cursor, "%lld%c", &cid,
+		    &tail) != 1) {
+			md_error_set(err, "cursor \"%s\" is not one this "
+			    "listing gave (was the order changed?)", q->cursor);
+			return MD_STORE_INVALID;
+		}
+	}
+	md_buf_adds(&sql, "SELECT g.id, g.status, g.category, g.version, "
+	    "g.item, f.number, g.severity, d.region_code, d.region_name, "
+	    "g.date, g.created_at, g.document_id, f.excerpt "
+	    "FROM flags g JOIN findings f ON f.id = g.finding_id "
+	    "JOIN documents d ON d.id = g.document_id WHERE 1");
+	if (q->status)
+		md_buf_adds(&sql, " AND g.status = ?1");
+	if (q->category)
+		md_buf_adds(&sql, " AND g.category = ?2");
+	if (q->item)
+		md_buf_adds(&sql, " AND g.item = ?3");
+	if (q->version)
+		md_buf_adds(&sql, " AND g.version = ?4");
+	if (q->region)
+		md_buf_adds(&sql, " AND g.region_code LIKE ?5");
+	if (q->severity)
+		md_buf_adds(&sql, " AND g.severity = ?6");
+	if (q->min_severity)
+		md_buf_adds(&sql, " AND g.severity >= ?7");
+	if (q->from)
+		md_buf_adds(&sql, " AND g.date >= ?8");
+	if (q->to)
+		md_buf_adds(&sql, " AND g.date <= ?9");
+	if (q->cursor)
+		md_buf_adds(&sql, q->by_severity ?
+		    " AND (g.severity < ?10 OR (g.severity = ?10 AND g.id < ?11))" :
+		    " AND g.id < ?11");
+	md_buf_adds(&sql, q->by_severity ?
+	    " ORDER BY g.severity DESC, g.id DESC LIMIT ?12" :
+	    " ORDER BY g.id DESC LIMIT ?12");
+	if (sqlite3_prepare_v2(c->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		md_buf_free(&sql);
+		return fail(c, err, "flags");
+	}
+	md_buf_free(&sql);
+	bind_text(st, 1, q->status);
+	bind_text(st, 2, q->category);
+	bind_text(st, 3, q->item);
+	bind_text(st, 4, q->version);
+	if (q->region) {
+		snprintf(region, sizeof region, "%s%%", q->region);
+		bind_text(st, 5, region);
+	}
+	sqlite3_bind_int(st, 6, q->severity);
+	sqlite3_bind_int(st, 7, q->min_severity);
+	bind_text(st, 8, q->from);
+	bind_text(st, 9, q->to);
+	sqlite3_bind_int64(st, 10, csev);
+	sqlite3_bind_int64(st, 11, cid);
+	sqlite3_bind_int(st, 12, limit + 1);
+
+	arr = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o;
+
+		if (n == limit) {
+			more = 1;
+			break;
+		}
+		o = json_pack("{s:I, s:o, s:o, s:{s:o, s:o, s:o}, s:i, s:o, "
+		    "s:o, s:o, s:I, s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "status", col_json_str(st, 1),
+		    "category", col_json_str(st, 2),
+		    "measure", "version", col_json_str(st, 3),
+		    "item", col_json_str(st, 4),
+		    "number", col_json_str(st, 5),
+		    "severity", sqlite3_column_int(st, 6),
+		    "region", region_json(st, 7, 8),
+		    "date", col_json_str(st, 9),
+		    "created_at", col_json_str(st, 10),
+		    "submission_id", (json_int_t)sqlite3_column_int64(st, 11),
+		    "excerpt", col_json_str(st, 12));
+		json_array_append_new(arr, o);
+		last = o;
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_decref(arr);
+		sqlite3_finalize(st);
+		return fail(c, err, "flags");
+	}
+	sqlite3_finalize(st);
+	*out = json_pack("{s:o, s:o}", "flags", arr, "next_cursor",
+	    json_null());
+	if (more && last != NULL) {
+		json_int_t id = json_integer_value(json_object_get(last, "id"));
+		json_int_t sev = json_integer_value(json_object_get(last,
+		    "severity"));
+		char cur[48];
+
+		if (q->by_severity)
+			snprintf(cur, sizeof cur, "%lld.%lld", (long long)sev,
+			    (long long)id);
+		else
+			snprintf(cur, sizeof cur, "%lld", (long long)id);
+		json_object_set_new(*out, "next_cursor", json_string(cur));
+	}
+	return MD_STORE_OK;
+}
+
+/* --- tokens ------------------------------------------------------------- */
+
+static const char SQL_TOKEN_ADD[] =
+    "INSERT INTO tokens (label, hash, role, platform_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_TOKEN_LABEL[] =
+    "SELECT 1 FROM tokens WHERE label = ?1";
+static const char SQL_TOKEN_REVOKE[] =
+    "UPDATE tokens SET revoked_at = ?2 WHERE label = ?1 "
+    "AND revoked_at IS NULL";
+static const char SQL_TOKENS[] =
+    "SELECT t.label, t.role, p.name, t.platform_id, t.hash, t.created_at, "
+    "t.revoked_at FROM tokens t LEFT JOIN platforms p ON p.id = "
+    "t.platform_id ORDER BY t.id";
+
+static int
+sq_token_add(struct md_store_conn *c, const struct md_token *t,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+	int64_t pid = 0;
+
+	if ((st = prep(c, SQL_TOKEN_LABEL, err)) == NULL)
+		return MD_STORE_ERROR;
+	bind_text(st, 1, t->label);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		sqlite3_reset(st);
+		md_error_set(err, "a token labelled \"%s\" already exists",
+		    t->label);
+		return MD_STORE_CONFLICT;
+	}
+	sqlite3_reset(st);
+	if (t->platform != NULL &&
+	    (pid = platform_id(c, t->platform, 1, err)) < 0)
+		return MD_STORE_ERROR;
+	if ((st = prep(c, SQL_TOKEN_ADD, err)) == NULL)
+		return MD_STORE_ERROR;
+	now_iso(now);
+	bind_text(st, 1, t->label);
+	bind_text(st, 2, t->hash);
+	bind_text(st, 3, t->role);
+	if (pid != 0)
+		sqlite3_bind_int64(st, 4, pid);
+	bind_text(st, 5, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "token");
+	return MD_STORE_CREATED;
+}
+
+static int
+sq_token_revoke(struct md_store_conn *c, const char *label,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+
+	if ((st = prep(c, SQL_TOKEN_REVOKE, err)) == NULL)
+		return MD_STORE_ERROR;
+	now_iso(now);
+	bind_text(st, 1, label);
+	bind_text(st, 2, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "revoke");
+	if (sqlite3_changes(c->db) == 0) {
+		md_error_set(err, "no valid token is labelled \"%s\"", label);
+		return MD_STORE_NOTFOUND;
+	}
+	return MD_STORE_OK;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? md_xstrdup(s) : NULL;
+}
+
+static int
+sq_tokens_list(struct md_store_conn *c, struct md_token **out, size_t *n,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	struct md_token *v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	if ((st = prep(c, SQL_TOKENS, err)) == NULL)
+		return MD_STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct md_token *t;
+
+		v = md_xreallocarray(v, cnt + 1, sizeof *v);
+		t = &v[cnt++];
+		memset(t, 0, sizeof *t);
+		t->label = md_xstrdup(col_text(st, 0));
+		t->role = md_xstrdup(col_text(st, 1));
+		t->platform = dup_or_null(col_text(st, 2));
+		t->platform_id = sqlite3_column_int64(st, 3);
+		snprintf(t->hash, sizeof t->hash, "%s", col_text(st, 4));
+		t->created_at = md_xstrdup(col_text(st, 5));
+		t->revoked_at = dup_or_null(col_text(st, 6));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		size_t i;
+
+		for (i = 0; i < cnt; i++)
+			md_token_free(&v[i]);
+		free(v);
+		return fail(c, err, "tokens");
+	}
+	*out = v;
+	*n = cnt;
+	return MD_STORE_OK;
+}
+
+static int
+sq_schema_version(struct md_store_conn *c)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+const struct md_store_backend md_store_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.savepoint = sq_savepoint,
+	.release = sq_release,
+	.submission_put = sq_submission_put,
+	.flag_review = sq_flag_review,
+	.token_add = sq_token_add,
+	.token_revoke = sq_token_revoke,
+	.submission_get = sq_submission_get,
+	.submission_find = sq_submission_find,
+	.flags_list = sq_flags_list,
+	.flag_get = sq_flag_get,
+	.tokens_list = sq_tokens_list,
+	.schema_version = sq_schema_version,
+};
