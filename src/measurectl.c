@@ -399,6 +399,15 @@ malformed(const struct ctl *ctl, const char *path, const char *what)
 	return CTL_FAIL;
 }
 
+/* A flag or a submission without its integer id is no answer. */
+static int
+check_id(const struct ctl *ctl, const char *path, const json_t *o)
+{
+	if (!json_is_integer(json_object_get(o, "id")))
+		return malformed(ctl, path, "no integer \"id\"");
+	return CTL_OK;
+}
+
 /* --json: the answer as the server gave it, indented. */
 static void
 print_json(const json_t *o)
@@ -740,6 +749,8 @@ send_text(struct ctl *ctl, const char *path, int submit)
 	set_opt(body, "callback_url", ctl->opt[O_CALLBACK_URL]);
 	rc = request(ctl, "POST", path, body, &r, &status);
 	json_decref(body);
+	if (rc == CTL_OK && submit)
+		rc = check_id(ctl, path, r);
 	if (rc == CTL_OK && ctl->opt[O_JSON] != NULL) {
 		print_json(r);
 	} else if (rc == CTL_OK) {
@@ -1031,6 +1042,8 @@ cmd_flags_show(struct ctl *ctl)
 		return rc;
 	path = md_xasprintf("/v1/flags/%s", ctl->args[0]);
 	rc = request(ctl, "GET", path, NULL, &f, NULL);
+	if (rc == CTL_OK)
+		rc = check_id(ctl, path, f);
 	if (rc == CTL_OK && ctl->opt[O_JSON] != NULL) {
 		print_json(f);
 	} else if (rc == CTL_OK) {
@@ -1073,6 +1086,8 @@ cmd_review(struct ctl *ctl)
 	}
 	path = md_xasprintf("/v1/flags/%s/review", id);
 	rc = request(ctl, "POST", path, body, &f, NULL);
+	if (rc == CTL_OK)
+		rc = check_id(ctl, path, f);
 	if (rc == CTL_OK && ctl->opt[O_JSON] != NULL) {
 		print_json(f);
 	} else if (rc == CTL_OK) {
