@@ -610,15 +610,16 @@ print_excerpt(const json_t *f, const char *text, size_t len)
 {
 	const char *ex, *hit = NULL;
 	json_int_t start, end;
+	json_t *span;
 	char b[FIELD_MAX];
 
 	ex = field(f, "excerpt", b);
-	start = json_integer_value(json_object_get(json_object_get(f, "span"),
-	    "start"));
-	end = json_integer_value(json_object_get(json_object_get(f, "span"),
-	    "end"));
+	span = json_object_get(f, "span");
+	start = json_integer_value(json_object_get(span, "start"));
+	end = json_integer_value(json_object_get(span, "end"));
 	if (text != NULL && start >= 0 && start < end && (size_t)end <= len)
-		hit = memmem(ex, strlen(ex), text + start, (size_t)(end - start));
+		hit = memmem(ex, strlen(ex), text + start,
+		    (size_t)(end - start));
 	if (hit == NULL) {
 		printf("      text    %s\n", ex);
 		return;
