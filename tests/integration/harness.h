@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -197,6 +198,8 @@ h_start(struct daemon *d, const char *extra)
 	if (d->pid == 0) {
 		char cmd[2048], log[320];
 
+		/* Never outlive a test that aborts. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		snprintf(log, sizeof log, "%s/daemon.log", d->dir);
 		snprintf(cmd, sizeof cmd, "exec %s '%s/measured' %s%s%s -s '%s' "
 		    "-l 127.0.0.1:0 %s 2>>'%s'", run ? run : "",
@@ -234,6 +237,14 @@ h_stop(struct daemon *d)
 	kill(d->pid, SIGTERM);
 	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
 	d->pid = -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char cmd[400];
+
+		/* Show why: sanitizer or valgrind reports are in the log. */
+		snprintf(cmd, sizeof cmd, "cat '%s/daemon.log' >&2", d->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no daemon log)\n");
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -449,9 +449,13 @@ START_TEST(invalid_utf8)
 	resp_free(r);
 	ck_assert(!stored(SUB, "utf-1"));
 	/* Invalid UTF-8 in XML is refused by the parser too. */
-	r = h_req_full(&D, "POST", "/v1/submissions", SUB, "application/xml",
-	    "<submission><external_id>utf-2</external_id><text>\xff\xfe"
-	    "</text></submission>", 77, NULL);
+	{
+		static const char xml[] = "<submission><external_id>utf-2"
+		    "</external_id><text>\xff\xfe</text></submission>";
+
+		r = h_req_full(&D, "POST", "/v1/submissions", SUB,
+		    "application/xml", xml, sizeof xml - 1, NULL);
+	}
 	h_expect(r, 400);
 	resp_free(r);
 	ck_assert(!stored(SUB, "utf-2"));
