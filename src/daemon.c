@@ -471,6 +471,25 @@ bind_listen(struct md_server *srv, struct md_error *err)
 	return 0;
 }
 
+int
+md_daemon_check_conf(const char *conf_path, const char *listen,
+    const char *store, struct md_error *err)
+{
+	struct md_conf conf;
+	unsigned short port;
+	const char *loc;
+	char host[256];
+	int rc = 0;
+
+	if (load_conf(&conf, conf_path, listen, store, err) != 0)
+		return -1;
+	if (split_listen(conf.listen, host, sizeof host, &port, err) != 0 ||
+	    md_store_backend_find(conf.store, &loc, err) == NULL)
+		rc = -1;
+	md_conf_free(&conf);
+	return rc;
+}
+
 /* --- signals and drain -------------------------------------------------- */
 
 static void

@@ -52,12 +52,17 @@ usage(FILE *out)
 /* -t and -T: exit status 0 only when everything loads (and, for -T, every
  * rule example gives what it says). */
 static int
-test_main(const char *conf_path, int run_examples)
+test_main(const char *conf_path, const char *listen, const char *store,
+    int run_examples)
 {
 	struct md_error err = { 0 };
 	struct md_engine *e;
 	size_t failures = 0, total = 0;
 
+	if (md_daemon_check_conf(conf_path, listen, store, &err) != 0) {
+		fprintf(stderr, "measured: %s\n", err.msg);
+		return 1;
+	}
 	e = md_engine_load(conf_path, &err);
 	if (e == NULL) {
 		fprintf(stderr, "measured: %s\n", err.msg);
@@ -119,11 +124,11 @@ main(int argc, char **argv)
 		}
 	}
 	if (mode != 0) {
-		rc = test_main(conf_path, mode == 'T');
+		rc = test_main(conf_path, listen, store, mode == 'T');
 	} else if (optind < argc && strcmp(argv[optind], "check") == 0) {
 		rc = md_check_main(argc - optind, argv + optind, conf_path);
 	} else if (optind < argc && strcmp(argv[optind], "test-rules") == 0) {
-		rc = test_main(conf_path, 1);
+		rc = test_main(conf_path, listen, store, 1);
 	} else if (optind < argc && strcmp(argv[optind], "token") == 0) {
 		rc = md_token_main(argc - optind, argv + optind, conf_path,
 		    store);
