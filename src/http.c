@@ -34,7 +34,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "cmd_check.h"
 #include "server.h"
 #include "sha256.h"
 #include "xml.h"
@@ -60,6 +59,7 @@ struct req {
 	int xml;		/* answer in XML */
 	int role;
 	int64_t platform_id;	/* submitters */
+	char platform[128];
 	char actor[128];	/* the token's label */
 	int64_t id;
 	char action[16];
@@ -812,6 +812,8 @@ authorize(struct req *q, int roles)
 	}
 	q->role = role_bit(p->t.role);
 	q->platform_id = p->t.platform_id;
+	snprintf(q->platform, sizeof q->platform, "%s",
+	    p->t.platform ? p->t.platform : "");
 	snprintf(q->actor, sizeof q->actor, "%s", p->t.label);
 	if (srv->rt->conf.rate > 0) {
 		now = mono();
@@ -845,9 +847,82 @@ authorize(struct req *q, int roles)
 
 /* --- engine ------------------------------------------------------------- */
 
+static json_t *
+item_json(const struct md_measures *m, const struct md_item *it, int text)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "version", m->version, "item",
+	    it->id, "number", it->number ? it->number : "");
+
+	if (text)
+		json_object_set_new(o, "text", json_string(it->text));
+	return o;
+}
+
+/*
+ * The findings of r as the API gives them.  Submissions leave the
+ * measures' text out (GET /v1/measures and the flag view have it): it is
+ * most of the bytes, and the same for every finding of a measure.
+ */
+static json_t *
+findings_json(const struct md_result *r, int text)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		const struct md_found *f = &r->findings[i];
+		json_t *also = json_array();
+
+		for (k = 0; k < f->nalso; k++)
+			json_array_append_new(also, item_json(r->measures,
+			    f->also[k], text));
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, "
+		    "s:s, s:i, s:f, s:{s:I, s:I}, s:s, s:s}",
+		    "category", f->category,
+		    "measure", item_json(r->measures, f->item, text),
+		    "also", also,
+		    "rule", f->rule->id,
+		    "plugin", f->plugin,
+		    "severity", f->severity,
+		    "confidence", f->confidence,
+		    "span", "start", (json_int_t)f->start,
+		    "end", (json_int_t)f->end,
+		    "excerpt", f->excerpt,
+		    "reason", f->reason));
+	}
+	return arr;
+}
+
+/* The measure texts put back into a stored finding (the flag view). */
+static void
+add_measure_text(struct md_server *srv, json_t *m)
+{
+	const struct md_catalog *cat = md_engine_catalog(srv->rt->engine);
+	const struct md_measures *v;
+	const struct md_item *it;
+
+	if (!json_is_object(m) || (v = md_catalog_version(cat,
+	    json_string_value(json_object_get(m, "version")))) == NULL ||
+	    (it = md_measures_item(v,
+	    json_string_value(json_object_get(m, "item")))) == NULL)
+		return;
+	json_object_set_new(m, "text", json_string(it->text));
+}
+
+static void
+flag_view(struct md_server *srv, json_t *flag)
+{
+	json_t *a;
+	size_t i;
+
+	add_measure_text(srv, json_object_get(flag, "measure"));
+	json_array_foreach(json_object_get(flag, "also"), i, a)
+		add_measure_text(srv, a);
+}
+
 /* Checks text; fills version/date/findings.  0, or the reply is sent. */
 static int
-run_check(struct req *q, json_t *body, json_t **result)
+run_check(struct req *q, json_t *body, json_t **result, int text)
 {
 	struct md_engine *e = q->srv->rt->engine;
 	struct md_error err = { 0 };
@@ -856,7 +931,6 @@ run_check(struct req *q, json_t *body, json_t **result)
 	char occ[11], pub[11];
 	const char *s;
 	size_t i;
-	json_t *f;
 	int rc;
 
 	in.name = "request";
@@ -878,12 +952,14 @@ run_check(struct req *q, json_t *body, json_t **result)
 		problem(q, 422, "invalid-text", "%s", err.msg);
 		return -1;
 	}
-	*result = md_result_json("request", &r);
-	json_object_del(*result, "input");
+	*result = json_pack("{s:o, s:s, s:s, s:o, s:I}", "measures_version",
+	    r.measures ? json_string(r.measures->version) : json_null(),
+	    "date", r.date, "date_source", r.date_source,
+	    "findings", findings_json(&r, text),
+	    "not_evaluated", (json_int_t)r.not_evaluated);
 	q->srv->m.regex_limit_hits += r.not_evaluated;
-	json_array_foreach(json_object_get(*result, "findings"), i, f)
-		md_metrics_finding(&q->srv->m,
-		    json_string_value(json_object_get(f, "category")));
+	for (i = 0; i < r.n; i++)
+		md_metrics_finding(&q->srv->m, r.findings[i].category);
 	md_result_free(&r);
 	return 0;
 }
@@ -899,6 +975,35 @@ job_submission_put(const struct md_store_backend *b, struct md_store_conn *c,
 	return b->submission_put(c, &q->sub, &j->out, &j->err);
 }
 
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A submission just stored, as GET /v1/submissions/{id} will show it. */
+static json_t *
+submission_json(struct md_submission *s)
+{
+	json_t *region = json_null();
+
+	if (s->region_code != NULL || s->region_name != NULL)
+		region = json_pack("{s:o, s:o}", "code",
+		    str_or_null(s->region_code), "name",
+		    str_or_null(s->region_name));
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:s, s:s, s:s, s:O}",
+	    "id", (json_int_t)s->id, "platform", s->platform,
+	    "external_id", s->external_id, "kind", s->kind,
+	    "title", str_or_null(s->title), "region", region,
+	    "occurred_at", str_or_null(s->occurred_at),
+	    "published_at", str_or_null(s->published_at),
+	    "callback_url", str_or_null(s->callback_url),
+	    "measures_version", str_or_null(s->measures_version),
+	    "date", s->date, "date_source", s->date_source,
+	    "received_at", s->received_at, "findings", s->findings);
+}
+
 static void
 done_submission_put(struct md_job *j)
 {
@@ -907,6 +1012,8 @@ done_submission_put(struct md_job *j)
 	char loc[64];
 
 	j->out = NULL;
+	if (j->rc == MD_STORE_CREATED)
+		out = submission_json(&q->sub);
 	if (j->rc == MD_STORE_CREATED || j->rc == MD_STORE_EXISTS) {
 		snprintf(loc, sizeof loc, "/v1/submissions/%" JSON_INTEGER_FORMAT,
 		    json_integer_value(json_object_get(out, "id")));
@@ -932,7 +1039,7 @@ post_submission(struct req *q)
 	if ((body = read_body(q, "submission")) == NULL)
 		return;
 	if (validate(q, body, submission_fields, "") != 0 ||
-	    run_check(q, body, &result) != 0) {
+	    run_check(q, body, &result, 0) != 0) {
 		json_decref(body);
 		return;
 	}
@@ -957,7 +1064,8 @@ post_submission(struct req *q)
 	s->contact_name = field_dup(contact, "name");
 	s->contact_phone = field_dup(contact, "phone");
 	s->callback_url = field_dup(body, "callback_url");
-	s->measures_version = field_dup(result, "version");
+	s->platform = md_xstrdup(q->platform);
+	s->measures_version = field_dup(result, "measures_version");
 	snprintf(s->date, sizeof s->date, "%s",
 	    json_string_value(json_object_get(result, "date")));
 	s->date_source = field_dup(result, "date_source");
@@ -981,15 +1089,11 @@ post_check(struct req *q)
 	if ((body = read_body(q, "check")) == NULL)
 		return;
 	if (validate(q, body, check_fields, "") != 0 ||
-	    run_check(q, body, &result) != 0) {
+	    run_check(q, body, &result, 1) != 0) {
 		json_decref(body);
 		return;
 	}
 	json_decref(body);
-	/* The same names as a submission's answer. */
-	json_object_set(result, "measures_version",
-	    json_object_get(result, "version"));
-	json_object_del(result, "version");
 	reply(q, 200, result, "check");
 }
 
@@ -1001,6 +1105,8 @@ done_read(struct md_job *j)
 
 	j->out = NULL;
 	if (j->rc == MD_STORE_OK) {
+		if (q->route == R_FLAG)
+			flag_view(q->srv, out);
 		reply(q, 200, out, q->route == R_SUBMISSIONS ? "submissions" :
 		    q->route == R_SUBMISSION ? "submission" : q->route ==
 		    R_FLAGS ? "flags" : "flag");
@@ -1258,6 +1364,7 @@ done_review(struct md_job *j)
 
 	j->out = NULL;
 	if (j->rc == MD_STORE_OK) {
+		flag_view(q->srv, out);
 		reply(q, 200, out, "flag");
 		return;
 	}

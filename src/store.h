@@ -58,7 +58,11 @@ struct md_submission {
 	char *measures_version;	/* NULL when none was in force */
 	char date[11];		/* the date judged by */
 	char *date_source;
-	json_t *findings;	/* array, as md_result_json gives it */
+	json_t *findings;	/* array of finding objects; when stored, each
+				 * gains "flag_id" and "flag_status" */
+	/* Set when stored. */
+	int64_t id;
+	char received_at[26];
 };
 void md_submission_free(struct md_submission *s);
 
@@ -101,7 +105,12 @@ struct md_store_backend {
 	int (*savepoint)(struct md_store_conn *c, struct md_error *err);
 	void (*release)(struct md_store_conn *c, int keep);
 
-	/* Writes: run by the writer inside a transaction. */
+	/*
+	 * Writes: run by the writer inside a transaction.  submission_put
+	 * gives MD_STORE_CREATED (s->id, s->received_at and the findings'
+	 * flag ids filled in; *out untouched), MD_STORE_EXISTS (*out is the
+	 * stored submission) or MD_STORE_CONFLICT.
+	 */
 	int (*submission_put)(struct md_store_conn *c, struct md_submission *s,
 	    json_t **out, struct md_error *err);
 	int (*flag_review)(struct md_store_conn *c, int64_t id,

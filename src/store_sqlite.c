@@ -522,6 +522,9 @@ add_findings(struct md_store_conn *c, int64_t doc, struct md_submission *s,
 		bind_text(st, 9, now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return fail(c, err, "flag");
+		json_object_set_new(f, "flag_id",
+		    json_integer(sqlite3_last_insert_rowid(c->db)));
+		json_object_set_new(f, "flag_status", json_string("open"));
 	}
 	return 0;
 }
@@ -585,8 +588,9 @@ sq_submission_put(struct md_store_conn *c, struct md_submission *s,
 	doc = sqlite3_last_insert_rowid(c->db);
 	if (add_findings(c, doc, s, now, err) != 0)
 		return MD_STORE_ERROR;
-	rc = document_json(c, doc, 0, 0, out, err);
-	return rc == MD_STORE_OK ? MD_STORE_CREATED : rc;
+	s->id = doc;
+	memcpy(s->received_at, now, sizeof now);
+	return MD_STORE_CREATED;
 }
 
 static int
