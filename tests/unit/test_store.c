@@ -1,0 +1,174 @@
+/*
+ * test_store.c - SHA-256 against FIPS 180-4's vectors, store specs, the
+ * review transitions, schema migration and its refusal of a newer store,
+ * the append-only review history, and tokens in the SQLite backend.
+ */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+#include "store.h"
+#include "testutil.h"
+
+START_TEST(sha256_vectors)
+{
+	char hex[65];
+	struct md_sha256 s;
+	unsigned char d[32];
+	char *million;
+	int i;
+
+	md_sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	md_sha256_hex("", 0, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	md_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	    56, hex);
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+	/* A million 'a', fed in odd pieces. */
+	million = md_xmalloc(1000000);
+	memset(million, 'a', 1000000);
+	md_sha256_init(&s);
+	for (i = 0; i < 1000000; i += 999)
+		md_sha256_update(&s, million + i, i + 999 <= 1000000 ? 999 :
+		    (size_t)(1000000 - i));
+	md_sha256_final(&s, d);
+	free(million);
+	ck_assert_uint_eq(d[0], 0xcd);
+	ck_assert_uint_eq(d[1], 0xc7);
+	ck_assert_uint_eq(d[31], 0xd0);
+}
+END_TEST
+
+START_TEST(backend_specs)
+{
+	struct md_error err = { 0 };
+	const char *loc;
+
+	ck_assert_ptr_eq(md_store_backend_find("sqlite:/x/y.db", &loc, &err),
+	    &md_store_sqlite);
+	ck_assert_str_eq(loc, "/x/y.db");
+	ck_assert_ptr_eq(md_store_backend_find("/x/y.db", &loc, &err),
+	    &md_store_sqlite);
+	ck_assert_ptr_null(md_store_backend_find("postgres:host=x", &loc,
+	    &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown backend \"postgres\""));
+	md_error_clear(&err);
+	ck_assert_ptr_null(md_store_backend_find("sqlite:", &loc, &err));
+}
+END_TEST
+
+START_TEST(transitions)
+{
+	ck_assert_str_eq(md_review_next("confirm", "open"), "confirmed");
+	ck_assert_str_eq(md_review_next("dismiss", "open"), "dismissed");
+	ck_assert_str_eq(md_review_next("escalate", "confirmed"), "escalated");
+	ck_assert_str_eq(md_review_next("rectified", "escalated"), "rectified");
+	ck_assert_str_eq(md_review_next("reopen", "dismissed"), "open");
+	ck_assert_ptr_null(md_review_next("reopen", "confirmed"));
+	ck_assert_ptr_null(md_review_next("rectified", "confirmed"));
+	ck_assert_ptr_null(md_review_next("confirm", "rectified"));
+	ck_assert(md_review_action_valid("escalate"));
+	ck_assert(!md_review_action_valid("approve"));
+}
+END_TEST
+
+static int
+exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+START_TEST(migration_and_history)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	struct md_token t = { 0 }, *list = NULL;
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	size_t n = 0;
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->schema_version(c), 1);
+	t.label = "rev";
+	t.role = "reviewer";
+	memset(t.hash, 'a', 64);
+	ck_assert_int_eq(b->begin(c, &err), 0);
+	ck_assert_int_eq(b->token_add(c, &t, &err), MD_STORE_CREATED);
+	ck_assert_int_eq(b->token_add(c, &t, &err), MD_STORE_CONFLICT);
+	ck_assert_int_eq(b->commit(c, &err), 0);
+	ck_assert_int_eq(b->tokens_list(c, &list, &n, &err), MD_STORE_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].role, "reviewer");
+	ck_assert_ptr_null(list[0].revoked_at);
+	md_token_free(&list[0]);
+	free(list);
+	ck_assert_int_eq(b->begin(c, &err), 0);
+	ck_assert_int_eq(b->token_revoke(c, "rev", &err), MD_STORE_OK);
+	ck_assert_int_eq(b->token_revoke(c, "rev", &err), MD_STORE_NOTFOUND);
+	ck_assert_int_eq(b->commit(c, &err), 0);
+	b->close(c);
+
+	/* A review row cannot be changed or deleted. */
+	ck_assert_int_eq(exec_sql(path, "INSERT INTO platforms (name, "
+	    "created_at) VALUES ('p', 'x'); INSERT INTO documents (platform_id, "
+	    "external_id, fingerprint, kind, text, date, date_source, "
+	    "received_at) VALUES (1, 'e', 'f', 'complaint', 't', '2022-11-20', "
+	    "'text', 'x'); INSERT INTO findings (document_id, seq, category, "
+	    "version, item, number, rule, severity, excerpt, json) VALUES (1, 0, "
+	    "'closure.school', 'v', 'i', 'n', 'r', 4, 'e', '{}'); INSERT INTO "
+	    "flags (finding_id, document_id, status, category, version, item, "
+	    "severity, date, created_at, updated_at) VALUES (1, 1, 'open', "
+	    "'closure.school', 'v', 'i', 4, 'd', 'x', 'x'); INSERT INTO reviews "
+	    "(flag_id, action, from_status, to_status, actor, note, at) VALUES "
+	    "(1, 'confirm', 'open', 'confirmed', 'a', 'n', 'x');"), SQLITE_OK);
+	ck_assert_int_ne(exec_sql(path, "UPDATE reviews SET note = 'changed'"),
+	    SQLITE_OK);
+	ck_assert_int_ne(exec_sql(path, "DELETE FROM reviews"), SQLITE_OK);
+	/* A flag status outside the workflow is refused by the schema. */
+	ck_assert_int_ne(exec_sql(path, "UPDATE flags SET status = 'closed'"),
+	    SQLITE_OK);
+
+	/* A store from a newer measured is left alone. */
+	ck_assert_int_eq(exec_sql(path, "PRAGMA user_version = 99"),
+	    SQLITE_OK);
+	md_error_clear(&err);
+	c = b->open(path, 1, &err);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(strstr(err.msg, "newer than this measured"));
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, sha256_vectors);
+	tcase_add_test(tc, backend_specs);
+	tcase_add_test(tc, transitions);
+	tcase_add_test(tc, migration_and_history);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
