@@ -635,6 +635,7 @@ md_daemon_main(const char *conf_path, const char *listen,
 	size_t k;
 
 	memset(&srv, 0, sizeof srv);
+	umask(027);	/* the store holds personal data */
 	srv.conf_path = conf_path;
 	srv.listen_override = listen;
 	srv.store_override = store;
@@ -822,6 +823,7 @@ md_token_main(int argc, char **argv, const char *conf_path,
 		fprintf(stderr, "measured: %s\n", err.msg);
 		return 1;
 	}
+	umask(027);
 	ensure_store_dir(conf.store);
 	if ((b = md_store_backend_find(conf.store, &loc, &err)) == NULL ||
 	    (c = b->open(loc, 1, &err)) == NULL) {
