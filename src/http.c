@@ -744,6 +744,36 @@ validate(struct req *q, json_t *o, const struct field *spec,
 	return 0;
 }
 
+/*
+ * Hashes the fields of a validated body in the spec's order, each as its
+ * name, a NUL, its length and its bytes (objects nested the same way), so
+ * that the same fields with the same values give the same digest whatever
+ * their order or the syntax they came in.
+ */
+static void
+fingerprint(struct md_sha256 *h, json_t *o, const struct field *spec)
+{
+	const struct field *f;
+
+	for (f = spec; f->name != NULL; f++) {
+		json_t *v = json_object_get(o, f->name);
+		char len[24];
+
+		if (v == NULL || json_is_null(v))
+			continue;
+		md_sha256_update(h, f->name, strlen(f->name) + 1);
+		if (f->type == F_OBJ) {
+			md_sha256_update(h, "{", 1);
+			fingerprint(h, v, f->sub);
+			md_sha256_update(h, "}", 1);
+			continue;
+		}
+		snprintf(len, sizeof len, "%zu:", json_string_length(v));
+		md_sha256_update(h, len, strlen(len));
+		md_sha256_update(h, json_string_value(v), json_string_length(v));
+	}
+}
+
 static char *
 field_dup(json_t *o, const char *key)
 {
@@ -1032,7 +1062,6 @@ post_submission(struct req *q)
 {
 	struct md_submission *s = &q->sub;
 	json_t *body, *result, *region, *contact;
-	char *canon;
 
 	if (authorize(q, ROLE_SUBMITTER) != 0)
 		return;
@@ -1043,10 +1072,18 @@ post_submission(struct req *q)
 		json_decref(body);
 		return;
 	}
-	/* The fingerprint of the request, whatever its syntax. */
-	canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	md_sha256_hex(canon, strlen(canon), s->fingerprint);
-	free(canon);
+	/* The fingerprint of the request, whatever its syntax or order. */
+	{
+		struct md_sha256 h;
+		unsigned char d[32];
+		int i;
+
+		md_sha256_init(&h);
+		fingerprint(&h, body, submission_fields);
+		md_sha256_final(&h, d);
+		for (i = 0; i < 32; i++)
+			snprintf(s->fingerprint + 2 * i, 3, "%02x", d[i]);
+	}
 
 	s->platform_id = q->platform_id;
 	s->external_id = field_dup(body, "external_id");

@@ -319,6 +319,8 @@ lane_start(struct md_store *s, struct lane *l, int writer, const char *loc,
 		    writer ? "writer" : "reader");
 		return -1;
 	}
+	/* Named for top -H, perf and gdb. */
+	pthread_setname_np(l->thread, writer ? "md-writer" : "md-reader");
 	l->started = 1;
 	return 0;
 }
