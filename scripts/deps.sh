@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
       libevent-dev libpcre2-dev libxml2-dev libxml2-utils libjansson-dev
-      libsqlite3-dev libcurl4-openssl-dev check valgrind wrk"
+      libsqlite3-dev libcurl4-openssl-dev check valgrind wrk curl"
 
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "harness.h"
 
@@ -868,6 +870,8 @@ START_TEST(rate_limit)
 	ck_assert_msg(limited, "no 429 after %d requests at burst 3", i);
 	ck_assert(h_metric(&d, "measured_rate_limited_total") >= 1);
 	ck_assert_int_eq(h_stop(&d), 0);
+	/* A drain says so to the service manager. */
+	ck_assert_int_eq(h_notify_wait(&d, "STOPPING=1", NULL, 0, 5), 0);
 	h_cleanup(&d);
 	free(tok);
 }
@@ -901,7 +905,7 @@ START_TEST(reload_keeps_old_rules_on_failure)
 {
 	struct daemon d;
 	struct resp *r;
-	char *tok, rules[400], conf[1200], pack[500];
+	char *tok, rules[400], conf[1200], pack[500], msg[1024];
 	const char *closure = MD_TEST_SRCDIR "/plugins/closure/closure.rules.xml";
 	FILE *f;
 
@@ -924,8 +928,12 @@ START_TEST(reload_keeps_old_rules_on_failure)
 	fputs("<broken", f);
 	fclose(f);
 	kill(d.pid, SIGHUP);
-	ck_assert_int_eq(h_notify_wait(&d, "reload failed", NULL, 0,
+	ck_assert_int_eq(h_notify_wait(&d, "RELOADING=1", msg, sizeof msg,
 	    h_start_timeout()), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "MONOTONIC_USEC="));
+	ck_assert_int_eq(h_notify_wait(&d, "reload failed", msg, sizeof msg,
+	    h_start_timeout()), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "READY=1"));
 	ck_assert(h_metric(&d, "measured_reload_failures_total") == 1);
 	ck_assert(h_metric(&d, "measured_reloads_total") == 0);
 	r = h_req(&d, "GET", "/metrics", NULL, NULL);
@@ -1080,6 +1088,99 @@ START_TEST(drain_on_sigterm)
 }
 END_TEST
 
+/* A client that stops sending mid-request is cut off (timeout 5 s). */
+START_TEST(slow_client)
+{
+	struct sockaddr_in sa;
+	char host[64], buf[256];
+	unsigned port;
+	double end;
+	int fd, closed = 0;
+
+	ck_assert_int_eq(sscanf(D.url, "http://%63[^:]:%u", host, &port), 2);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_gt(write(fd, "POST /v1/submissions HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Length: 100\r\n\r\n{\"ext", 60), 0);
+	end = h_now() + 60;
+	while (h_now() < end && !closed) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 200) == 1) {
+			ssize_t n = read(fd, buf, sizeof buf);
+
+			closed = n <= 0;
+		}
+	}
+	close(fd);
+	ck_assert_msg(closed, "a stalled connection was never closed");
+	ck_assert(!stored(SUB, "slow"));
+}
+END_TEST
+
+/* -d returns once the daemon serves, and fails when it cannot start. */
+START_TEST(detach)
+{
+	struct daemon d;
+	char cmd[1200], msg[1024], *p;
+	const char *run = getenv("MD_RUN");
+	struct resp *r;
+	long pid;
+	double end;
+
+	h_init_dir(&d);
+	/* Start listening for notifications (h_start binds the socket). */
+	snprintf(d.notify_path, sizeof d.notify_path, "%s/notify", d.dir);
+	{
+		struct sockaddr_un sa;
+
+		d.notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		memset(&sa, 0, sizeof sa);
+		sa.sun_family = AF_UNIX;
+		memcpy(sa.sun_path, d.notify_path, strlen(d.notify_path));
+		ck_assert_int_eq(bind(d.notify_fd, (struct sockaddr *)&sa,
+		    sizeof sa), 0);
+	}
+	snprintf(cmd, sizeof cmd, "NOTIFY_SOCKET='%s' %s '%s/measured' -d -s "
+	    "'%s' -l 127.0.0.1:0 2>>'%s/daemon.log'", d.notify_path,
+	    run ? run : "", MD_TEST_BUILDDIR, d.store, d.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(h_notify_wait(&d, "READY=1", msg, sizeof msg, 5), 0);
+	p = strstr(msg, "MAINPID=");
+	ck_assert_ptr_nonnull(p);
+	pid = atol(p + 8);
+	ck_assert_int_gt(pid, 1);
+	p = strstr(msg, "serving on ");
+	ck_assert_ptr_nonnull(p);
+	snprintf(d.url, sizeof d.url, "http://%.*s", (int)strcspn(p + 11,
+	    "\n"), p + 11);
+	r = h_req(&d, "GET", "/readyz", NULL, NULL);
+	h_expect(r, 200);
+	resp_free(r);
+	ck_assert_int_eq(kill((pid_t)pid, SIGTERM), 0);
+	end = h_now() + h_start_timeout();
+	while (h_now() < end && kill((pid_t)pid, 0) == 0)
+		usleep(20000);
+	ck_assert_msg(kill((pid_t)pid, 0) != 0, "the detached daemon did not "
+	    "stop");
+
+	/* A store that cannot be opened: -d reports the failure. */
+	snprintf(cmd, sizeof cmd, "%s '%s/measured' -d -s "
+	    "sqlite:/proc/none/x.db -l 127.0.0.1:0 2>/dev/null", run ? run : "",
+	    MD_TEST_BUILDDIR);
+	ck_assert_int_ne(system(cmd), 0);
+	/* A bad listen address fails before it forks. */
+	snprintf(cmd, sizeof cmd, "'%s/measured' -d -s '%s' -l nowhere "
+	    "2>/dev/null", MD_TEST_BUILDDIR, d.store);
+	ck_assert_int_ne(system(cmd), 0);
+	h_cleanup(&d);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1104,12 +1205,14 @@ suite(void)
 	tcase_add_test(tc, flag_contact_only_in_flag_view);
 	tcase_add_test(tc, flags_filters_and_paging);
 	tcase_add_test(tc, reload_tokens);
+	tcase_add_test(tc, slow_client);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(own, 600);
 	tcase_add_test(own, rate_limit);
 	tcase_add_test(own, reload_keeps_old_rules_on_failure);
 	tcase_add_test(own, drain_on_sigterm);
+	tcase_add_test(own, detach);
 	suite_add_tcase(s, own);
 	return s;
 }
