@@ -32,32 +32,33 @@ source_words(const char *src)
 }
 
 static json_t *
-item_json(const struct md_measures *m, const struct md_item *it)
+item_json(const struct md_measures *m, const struct md_item *it, int text)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "version", m->version,
-	    "item", it->id, "number", it->number ? it->number : "",
-	    "text", it->text);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "version", m->version, "item",
+	    it->id, "number", it->number ? it->number : "");
+
+	if (text)
+		json_object_set_new(o, "text", json_string(it->text));
+	return o;
 }
 
 json_t *
-md_result_json(const char *input, const struct md_result *r)
+md_findings_json(const struct md_result *r, int text)
 {
-	json_t *o, *arr;
-	size_t i, j;
+	json_t *arr = json_array();
+	size_t i, k;
 
-	arr = json_array();
 	for (i = 0; i < r->n; i++) {
 		const struct md_found *f = &r->findings[i];
-		json_t *fo, *also;
+		json_t *also = json_array();
 
-		also = json_array();
-		for (j = 0; j < f->nalso; j++)
-			json_array_append_new(also,
-			    item_json(r->measures, f->also[j]));
-		fo = json_pack("{s:s, s:o, s:o, s:s, s:s, s:i, s:f, "
-		    "s:{s:I, s:I}, s:s, s:s}",
+		for (k = 0; k < f->nalso; k++)
+			json_array_append_new(also, item_json(r->measures,
+			    f->also[k], text));
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, "
+		    "s:s, s:i, s:f, s:{s:I, s:I}, s:s, s:s}",
 		    "category", f->category,
-		    "measure", item_json(r->measures, f->item),
+		    "measure", item_json(r->measures, f->item, text),
 		    "also", also,
 		    "rule", f->rule->id,
 		    "plugin", f->plugin,
@@ -66,14 +67,19 @@ md_result_json(const char *input, const struct md_result *r)
 		    "span", "start", (json_int_t)f->start,
 		    "end", (json_int_t)f->end,
 		    "excerpt", f->excerpt,
-		    "reason", f->reason);
-		json_array_append_new(arr, fo);
+		    "reason", f->reason));
 	}
-	o = json_pack("{s:s, s:o, s:s, s:s, s:o, s:I}", "input", input,
+	return arr;
+}
+
+json_t *
+md_result_json(const char *input, const struct md_result *r)
+{
+	return json_pack("{s:s, s:o, s:s, s:s, s:o, s:I}", "input", input,
 	    "version", r->measures ? json_string(r->measures->version) :
 	    json_null(), "date", r->date, "date_source", r->date_source,
-	    "findings", arr, "not_evaluated", (json_int_t)r->not_evaluated);
-	return o;
+	    "findings", md_findings_json(r, 1),
+	    "not_evaluated", (json_int_t)r->not_evaluated);
 }
 
 /*

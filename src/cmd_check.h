@@ -9,6 +9,10 @@
 
 #include "engine.h"
 
+/* The findings of r as a JSON array (new reference); text includes each
+ * cited measure's Chinese text. */
+json_t *md_findings_json(const struct md_result *r, int text);
+
 /* The documented JSON object for one checked input (new reference). */
 json_t *md_result_json(const char *input, const struct md_result *r);
 

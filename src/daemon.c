@@ -152,12 +152,8 @@ md_server_replace_tokens(struct md_server *srv, struct md_token *t, size_t n)
 			who[i].tokens = old->tokens;
 			who[i].refilled = old->refilled;
 		} else {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
 			who[i].tokens = srv->rt ? srv->rt->conf.burst : 1;
-			who[i].refilled = (double)ts.tv_sec +
-			    (double)ts.tv_nsec / 1e9;
+			who[i].refilled = md_mono();
 		}
 	}
 	free(t);

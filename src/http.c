@@ -34,6 +34,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "cmd_check.h"
 #include "server.h"
 #include "sha256.h"
 #include "xml.h"
@@ -71,15 +72,6 @@ struct req {
 	struct md_submission sub;
 	struct md_job job;
 };
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 req_free(struct req *q)
@@ -186,7 +178,7 @@ send_body(struct req *q, int status, const char *ctype, const char *body,
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evbuffer_add(out, body, len);
 	evhttp_send_reply(q->r, status, NULL, NULL);
-	md_metrics_request(&q->srv->m, q->route, status, mono() - q->t0);
+	md_metrics_request(&q->srv->m, q->route, status, md_mono() - q->t0);
 }
 
 /* Sends v (stolen) and frees the request. */
@@ -846,7 +838,7 @@ authorize(struct req *q, int roles)
 	    p->t.platform ? p->t.platform : "");
 	snprintf(q->actor, sizeof q->actor, "%s", p->t.label);
 	if (srv->rt->conf.rate > 0) {
-		now = mono();
+		now = md_mono();
 		p->tokens += (now - p->refilled) * srv->rt->conf.rate;
 		if (p->tokens > srv->rt->conf.burst)
 			p->tokens = srv->rt->conf.burst;
@@ -877,51 +869,11 @@ authorize(struct req *q, int roles)
 
 /* --- engine ------------------------------------------------------------- */
 
-static json_t *
-item_json(const struct md_measures *m, const struct md_item *it, int text)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s}", "version", m->version, "item",
-	    it->id, "number", it->number ? it->number : "");
-
-	if (text)
-		json_object_set_new(o, "text", json_string(it->text));
-	return o;
-}
-
 /*
- * The findings of r as the API gives them.  Submissions leave the
- * measures' text out (GET /v1/measures and the flag view have it): it is
- * most of the bytes, and the same for every finding of a measure.
+ * Submissions' findings leave the measures' text out (GET /v1/measures and
+ * the flag view have it): it is most of the bytes, and the same for every
+ * finding of a measure.
  */
-static json_t *
-findings_json(const struct md_result *r, int text)
-{
-	json_t *arr = json_array();
-	size_t i, k;
-
-	for (i = 0; i < r->n; i++) {
-		const struct md_found *f = &r->findings[i];
-		json_t *also = json_array();
-
-		for (k = 0; k < f->nalso; k++)
-			json_array_append_new(also, item_json(r->measures,
-			    f->also[k], text));
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, "
-		    "s:s, s:i, s:f, s:{s:I, s:I}, s:s, s:s}",
-		    "category", f->category,
-		    "measure", item_json(r->measures, f->item, text),
-		    "also", also,
-		    "rule", f->rule->id,
-		    "plugin", f->plugin,
-		    "severity", f->severity,
-		    "confidence", f->confidence,
-		    "span", "start", (json_int_t)f->start,
-		    "end", (json_int_t)f->end,
-		    "excerpt", f->excerpt,
-		    "reason", f->reason));
-	}
-	return arr;
-}
 
 /* The measure texts put back into a stored finding (the flag view). */
 static void
@@ -985,7 +937,7 @@ run_check(struct req *q, json_t *body, json_t **result, int text)
 	*result = json_pack("{s:o, s:s, s:s, s:o, s:I}", "measures_version",
 	    r.measures ? json_string(r.measures->version) : json_null(),
 	    "date", r.date, "date_source", r.date_source,
-	    "findings", findings_json(&r, text),
+	    "findings", md_findings_json(&r, text),
 	    "not_evaluated", (json_int_t)r.not_evaluated);
 	q->srv->m.regex_limit_hits += r.not_evaluated;
 	for (i = 0; i < r.n; i++)
@@ -1075,14 +1027,10 @@ post_submission(struct req *q)
 	/* The fingerprint of the request, whatever its syntax or order. */
 	{
 		struct md_sha256 h;
-		unsigned char d[32];
-		int i;
 
 		md_sha256_init(&h);
 		fingerprint(&h, body, submission_fields);
-		md_sha256_final(&h, d);
-		for (i = 0; i < 32; i++)
-			snprintf(s->fingerprint + 2 * i, 3, "%02x", d[i]);
+		md_sha256_final_hex(&h, s->fingerprint);
 	}
 
 	s->platform_id = q->platform_id;
@@ -1536,7 +1484,7 @@ dispatch(struct evhttp_request *r, void *arg)
 
 	q->srv = srv;
 	q->r = r;
-	q->t0 = mono();
+	q->t0 = md_mono();
 	q->xml = wants_xml(r);
 	if (path == NULL || *path == '\0')
 		path = "/";

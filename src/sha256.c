@@ -117,19 +117,26 @@ md_sha256_final(struct md_sha256 *s, unsigned char out[32])
 }
 
 void
-md_sha256_hex(const void *data, size_t n, char out[65])
+md_sha256_final_hex(struct md_sha256 *s, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	struct md_sha256 s;
 	unsigned char d[32];
 	int i;
 
-	md_sha256_init(&s);
-	md_sha256_update(&s, data, n);
-	md_sha256_final(&s, d);
+	md_sha256_final(s, d);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+void
+md_sha256_hex(const void *data, size_t n, char out[65])
+{
+	struct md_sha256 s;
+
+	md_sha256_init(&s);
+	md_sha256_update(&s, data, n);
+	md_sha256_final_hex(&s, out);
 }

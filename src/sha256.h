@@ -19,6 +19,9 @@ void md_sha256_init(struct md_sha256 *s);
 void md_sha256_update(struct md_sha256 *s, const void *data, size_t n);
 void md_sha256_final(struct md_sha256 *s, unsigned char out[32]);
 
+/* md_sha256_final as 64 lowercase hex digits and a NUL. */
+void md_sha256_final_hex(struct md_sha256 *s, char out[65]);
+
 /* The digest of data as 64 lowercase hex digits and a NUL. */
 void md_sha256_hex(const void *data, size_t n, char out[65]);
 

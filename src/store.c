@@ -148,15 +148,6 @@ md_token_free(struct md_token *t)
 	memset(t, 0, sizeof *t);
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Hands finished jobs to the event loop. */
 static void
 hand_back(struct md_store *s, struct md_job *head, struct md_job **tail)
@@ -184,7 +175,7 @@ run_group(struct lane *l, struct md_job *head)
 	struct md_error err = { 0 };
 	struct md_job *j, **tail = &head;
 	size_t n = 0, k;
-	double t0 = mono(), dt;
+	double t0 = md_mono(), dt;
 	int ok;
 
 	ok = b->begin(l->conn, &err) == 0;
@@ -218,7 +209,7 @@ run_group(struct lane *l, struct md_job *head)
 	}
 	if (!ok)
 		md_log(3, "store: a group of %zu writes failed: %s", n, err.msg);
-	dt = mono() - t0;
+	dt = md_mono() - t0;
 
 	pthread_mutex_lock(&s->done_mu);
 	if (ok) {

@@ -215,6 +215,15 @@ md_date_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+double
+md_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 md_time_iso(time_t t, char out[26])
 {

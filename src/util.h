@@ -55,6 +55,9 @@ int md_date_valid(const char *s);
 /* Today's date in China Standard Time (UTC+8), as YYYY-MM-DD. */
 void md_date_today(char out[11]);
 
+/* Seconds on the monotonic clock. */
+double md_mono(void);
+
 /* t as an RFC 3339 timestamp in China Standard Time,
  * "2022-11-20T08:30:00+08:00". */
 void md_time_iso(time_t t, char out[26]);
