@@ -5,6 +5,12 @@
  * The same words can be lawful on one day and a violation on another, so
  * every finding cites the version in force; versions are ordered by their
  * in-force-from date and the latest one not after the date applies.
+ *
+ * A later notice often keeps an earlier one in force and adds to it (the
+ * 2022-12-07 notice: 坚持第九版防控方案、落实二十条优化措施).  Its file says
+ * so with <keeps version="..."/>, and its version then holds the kept
+ * version's items too (with their own ids, marked kept_from), so that a
+ * rule may cite them under the later version.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -30,6 +36,7 @@ item_free(struct md_item *it)
 	for (i = 0; i < it->ncategories; i++)
 		free(it->categories[i]);
 	free(it->categories);
+	free(it->kept_from);
 }
 
 static void
@@ -40,6 +47,9 @@ measures_free(struct md_measures *m)
 	for (i = 0; i < m->nitems; i++)
 		item_free(&m->items[i]);
 	free(m->items);
+	for (i = 0; i < m->nkeeps; i++)
+		free(m->keeps[i]);
+	free(m->keeps);
 	free(m->version);
 	free(m->title);
 	free(m->reference);
@@ -119,6 +129,10 @@ load_file(struct md_measures *m, const char *path, const char *schema,
 		} else if (md_xml_is(c, "reference")) {
 			free(m->reference);
 			m->reference = md_xml_text(c);
+		} else if (md_xml_is(c, "keeps")) {
+			m->keeps = md_xreallocarray(m->keeps, m->nkeeps + 1,
+			    sizeof *m->keeps);
+			m->keeps[m->nkeeps++] = md_xml_attr(c, "version");
 		} else if (md_xml_is(c, "item") &&
 		    load_item(m, c, path, err) != 0) {
 			goto out;
@@ -130,6 +144,61 @@ out:
 	if (rc != 0)
 		measures_free(m);
 	return rc;
+}
+
+static void
+item_copy(struct md_item *to, const struct md_item *from,
+    const char *version)
+{
+	size_t i;
+
+	to->id = md_xstrdup(from->id);
+	to->part = from->part ? md_xstrdup(from->part) : NULL;
+	to->number = from->number ? md_xstrdup(from->number) : NULL;
+	to->text = md_xstrdup(from->text);
+	to->gloss = from->gloss ? md_xstrdup(from->gloss) : NULL;
+	to->ncategories = from->ncategories;
+	to->categories = md_xcalloc(from->ncategories ? from->ncategories : 1,
+	    sizeof *to->categories);
+	for (i = 0; i < from->ncategories; i++)
+		to->categories[i] = md_xstrdup(from->categories[i]);
+	to->kept_from = md_xstrdup(from->kept_from ? from->kept_from :
+	    version);
+}
+
+/*
+ * Gives each version the items of the versions it keeps.  Versions are
+ * sorted by date, so a kept version has its own kept items already.
+ */
+static int
+resolve_keeps(struct md_catalog *cat, struct md_error *err)
+{
+	size_t v, k, i;
+
+	for (v = 0; v < cat->n; v++) {
+		struct md_measures *m = &cat->versions[v];
+
+		for (k = 0; k < m->nkeeps; k++) {
+			const struct md_measures *kept =
+			    md_catalog_version(cat, m->keeps[k]);
+
+			if (kept == NULL || strcmp(kept->from, m->from) >= 0) {
+				md_error_set(err, "%s: keeps version %s, which "
+				    "is %s", m->file, m->keeps[k], kept ?
+				    "not earlier" : "not in the catalogue");
+				return -1;
+			}
+			for (i = 0; i < kept->nitems; i++) {
+				if (md_measures_item(m, kept->items[i].id))
+					continue;	/* its own wins */
+				m->items = md_xreallocarray(m->items,
+				    m->nitems + 1, sizeof *m->items);
+				item_copy(&m->items[m->nitems++],
+				    &kept->items[i], kept->version);
+			}
+		}
+	}
+	return 0;
 }
 
 static int
@@ -201,6 +270,10 @@ md_catalog_load(struct md_catalog *cat, const char *dir, const char *schema,
 			md_catalog_free(cat);
 			return -1;
 		}
+	}
+	if (resolve_keeps(cat, err) != 0) {
+		md_catalog_free(cat);
+		return -1;
 	}
 	return 0;
 }

@@ -19,6 +19,8 @@ struct md_item {
 	char *gloss;		/* short English gloss */
 	char **categories;	/* the categories it grounds */
 	size_t ncategories;
+	char *kept_from;	/* NULL, or the version whose item this is,
+				 * kept in force by a later one (<keeps>) */
 };
 
 struct md_measures {
@@ -29,6 +31,8 @@ struct md_measures {
 	char *file;
 	struct md_item *items;
 	size_t nitems;
+	char **keeps;		/* earlier versions it keeps in force */
+	size_t nkeeps;
 };
 
 struct md_catalog {
