@@ -36,6 +36,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "cmd_measures.h"
 #include "daemon.h"
 #include "rules.h"
 #include "server.h"
@@ -223,36 +224,6 @@ on_token_timer(evutil_socket_t fd, short what, void *arg)
 /* --- the runtime -------------------------------------------------------- */
 
 static json_t *
-measures_json(const struct md_catalog *cat)
-{
-	json_t *versions = json_array();
-	size_t i, k, c;
-
-	for (i = 0; i < cat->n; i++) {
-		const struct md_measures *m = &cat->versions[i];
-		json_t *items = json_array();
-
-		for (k = 0; k < m->nitems; k++) {
-			const struct md_item *it = &m->items[k];
-			json_t *cats = json_array();
-
-			for (c = 0; c < it->ncategories; c++)
-				json_array_append_new(cats,
-				    json_string(it->categories[c]));
-			json_array_append_new(items, json_pack("{s:s, s:s?, s:s?, "
-			    "s:s, s:s?, s:o}", "id", it->id, "part", it->part,
-			    "number", it->number, "text", it->text, "gloss",
-			    it->gloss, "categories", cats));
-		}
-		json_array_append_new(versions, json_pack("{s:s, s:s, s:s?, "
-		    "s:s?, s:o}", "version", m->version, "in_force_from",
-		    m->from, "title", m->title, "reference", m->reference,
-		    "items", items));
-	}
-	return json_pack("{s:o}", "versions", versions);
-}
-
-static json_t *
 plugins_json(const struct md_engine *e)
 {
 	json_t *arr = json_array();
@@ -332,7 +303,7 @@ md_runtime_build(struct md_server *srv, struct md_error *err)
 		md_runtime_free(rt);
 		return NULL;
 	}
-	rt->measures = measures_json(md_engine_catalog(rt->engine));
+	rt->measures = md_measures_json(md_engine_catalog(rt->engine), NULL);
 	rt->plugins = plugins_json(rt->engine);
 	return rt;
 }

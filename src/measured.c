@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cmd_check.h"
+#include "cmd_measures.h"
 #include "daemon.h"
 #include "measured/plugin.h"
 #include "engine.h"
@@ -35,6 +36,8 @@ usage(FILE *out)
 	    "[--kind notice|complaint]\n"
 	    "                            [--format text|json] FILE...|-\n"
 	    "       measured [-c FILE] test-rules\n"
+	    "       measured [-c FILE] measures [--version YYYY-MM-DD] "
+	    "[--format text|json]\n"
 	    "       measured [-c FILE] [-s STORE] token add|list|revoke ...\n"
 	    "       measured -V | -h\n"
 	    "\n"
@@ -129,6 +132,8 @@ main(int argc, char **argv)
 		rc = md_check_main(argc - optind, argv + optind, conf_path);
 	} else if (optind < argc && strcmp(argv[optind], "test-rules") == 0) {
 		rc = test_main(conf_path, listen, store, 1);
+	} else if (optind < argc && strcmp(argv[optind], "measures") == 0) {
+		rc = md_measures_main(argc - optind, argv + optind, conf_path);
 	} else if (optind < argc && strcmp(argv[optind], "token") == 0) {
 		rc = md_token_main(argc - optind, argv + optind, conf_path,
 		    store);
