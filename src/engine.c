@@ -1054,6 +1054,19 @@ find_candidates(struct md_engine *e, struct run *run)
 	run->ncands = k;
 }
 
+/* A month and day in the text, its year from the day it was received. */
+static int
+month_day(const struct md_input *in, const struct md_text *t, char out[11])
+{
+	char ref[11];
+
+	if (in->received != NULL)
+		memcpy(ref, in->received, 11);
+	else
+		md_date_today(ref);
+	return md_text_month_day(t->norm, t->norm_len, ref, out) == 0;
+}
+
 static void
 choose_date(const struct md_input *in, const struct md_text *t,
     struct md_result *r)
@@ -1069,6 +1082,8 @@ choose_date(const struct md_input *in, const struct md_text *t,
 		r->date_source = "published_at";
 	} else if (md_text_date(t->norm, t->norm_len, r->date) == 0) {
 		r->date_source = "text";
+	} else if (month_day(in, t, r->date)) {
+		r->date_source = "text-month-day";
 	} else if (in->received != NULL) {
 		memcpy(r->date, in->received, 11);
 		r->date_source = "received";

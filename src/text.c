@@ -1158,3 +1158,40 @@ md_text_date(const char *s, size_t len, char out[11])
 	snprintf(out, 11, "%04d-%02d-%02d", fy, fm, fd);
 	return 0;
 }
+
+/*
+ * A month and day without a year (11月20日, 十一月二十日, 11月20号): the
+ * first one in the text, dated in the year that puts it on or before ref
+ * (a notice speaks of this year's 11月20日, or of last year's when that
+ * day is still to come).  Used only when the text states no full date.
+ */
+int
+md_text_month_day(const char *s, size_t len, const char *ref, char out[11])
+{
+	int ry, rm, rd, m, d, y;
+	size_t i, j;
+
+	if (sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd) != 3)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		const unsigned char c = (unsigned char)s[i];
+
+		/* Start on a character, not inside a number. */
+		if ((c & 0xc0) == 0x80 || (i > 0 && is_digit(s[i - 1])) ||
+		    (i >= 3 && cn_digit(s + i - 3, 3) >= 0))
+			continue;
+		j = i;
+		if (!whole_number(s, len, &j, &m) || m < 1 || m > 12 ||
+		    !accept(s, len, &j, "月") || !whole_number(s, len, &j, &d) ||
+		    (!accept(s, len, &j, "日") && !accept(s, len, &j, "号")))
+			continue;
+		y = ry;
+		if (m > rm || (m == rm && d > rd))
+			y--;
+		if (!valid_ymd(y, m, d))
+			continue;
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		return 0;
+	}
+	return -ENOENT;
+}

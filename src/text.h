@@ -120,4 +120,9 @@ enum md_scope md_scope_at(const struct md_document *doc, size_t start,
  */
 int md_text_date(const char *s, size_t len, char out[11]);
 
+/* The first month and day without a year (11月20日), in the year that
+ * puts it on or before ref (YYYY-MM-DD).  0, or -ENOENT. */
+int md_text_month_day(const char *s, size_t len, const char *ref,
+    char out[11]);
+
 #endif /* MD_TEXT_H */

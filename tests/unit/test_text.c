@@ -1043,6 +1043,42 @@ START_TEST(closing_quote_stays_with_its_sentence)
 }
 END_TEST
 
+START_TEST(month_day_with_inferred_year)
+{
+	static const struct {
+		const char *text, *ref, *want;
+	} cases[] = {
+		{ "小区11月20日起封控。", "2022-11-25", "2022-11-20" },
+		{ "十一月二十日起，全区停课。", "2022-11-25", "2022-11-20" },
+		{ "12月3号开始封楼", "2022-12-05", "2022-12-03" },
+		/* A day still to come this year is last year's. */
+		{ "11月20日起封控", "2023-01-05", "2022-11-20" },
+		/* The first one counts. */
+		{ "11月18日通知，11月20日起停课", "2022-11-30", "2022-11-18" },
+		/* Not inside a longer number; not a 13th month; not 2月30日. */
+		{ "第311月20日", "2022-11-25", NULL },
+		{ "13月20日", "2022-11-25", NULL },
+		{ "2月30日", "2022-11-25", NULL },
+		{ "封控了二十天", "2022-11-25", NULL },
+	};
+	char out[11];
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		int rc = md_text_month_day(cases[i].text, strlen(cases[i].text),
+		    cases[i].ref, out);
+
+		if (cases[i].want == NULL) {
+			ck_assert_msg(rc != 0, "\"%s\": found %s", cases[i].text,
+			    out);
+		} else {
+			ck_assert_msg(rc == 0, "\"%s\": no date", cases[i].text);
+			ck_assert_str_eq(out, cases[i].want);
+		}
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1072,6 +1108,7 @@ main(void)
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, frequencies);
 	tcase_add_test(tc, stated_dates);
+	tcase_add_test(tc, month_day_with_inferred_year);
 	tcase_add_test(tc, closing_quote_stays_with_its_sentence);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
