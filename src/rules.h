@@ -13,29 +13,38 @@
 
 #include "util.h"
 
-/* At most this many literals are checked with memmem before a search. */
-#define MD_PRECHECK_MAX 4
-
 /* Limits on every match: a hit means "not evaluated", never "no match". */
 #define MD_MATCH_LIMIT 200000u
 #define MD_DEPTH_LIMIT 2000u
 #define MD_HEAP_LIMIT_KB 8192u
 #define MD_JIT_STACK_MAX (512u * 1024u)
 
+struct md_litset;
+
 struct md_regex {
 	pcre2_code *code;
 	char *src;
-	/* Literals every match contains (see md_literals_extract), when
-	 * there are few: a region holding none of them cannot match, and
-	 * memmem says so faster than PCRE2 does on CJK text. */
+	/* Literals every match contains (see md_literals_extract), and a
+	 * litset of them: a region holding none of them cannot match, and
+	 * the litset says so faster than PCRE2 does on CJK text. */
 	char **lits;
 	size_t nlits;
+	struct md_litset *pre;
+	int nonempty;		/* it had such literals: no match is empty */
+	/* A plain pattern ("确诊|阳性|全(?:区|市)", see md_literals_plain)
+	 * is searched by the litset of the strings it matches, in PCRE2's
+	 * order, and PCRE2 is not run at all. */
+	char **alts;
+	size_t nalts;
+	struct md_litset *plain;
 	/* When every match starts with one of a set of literals (see
 	 * md_literals_prefix), the engine tries the pattern anchored where
 	 * they occur instead of scanning: prefix_id is its id in the
 	 * prefilter, anchored its anchored code. */
 	pcre2_code *anchored;
 	size_t prefix_id;
+	/* The engine's id for the literals every match holds (0: none). */
+	size_t req_id;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */
@@ -51,6 +60,9 @@ struct md_matcher {
 int md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
     size_t msglen);
 void md_regex_free(struct md_regex *re);
+/* Drops re's literal precheck (when something else, the prefilter, has
+ * looked for its literals already). */
+void md_regex_drop_precheck(struct md_regex *re);
 
 /* Compiles the anchored form of re (for md_regex_match_at).  0 or -1. */
 int md_regex_anchor(struct md_regex *re);
@@ -77,6 +89,8 @@ struct md_cond {
 	enum md_cond_scope scope;
 	struct md_regex re;
 	int line;
+	size_t index;		/* global index, for the engine's memo */
+	size_t watch;		/* the engine's id for its literals (0: none) */
 };
 
 struct md_cite {

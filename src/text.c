@@ -16,12 +16,15 @@
 #endif
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "litset.h"
 #include "text.h"
+#include "util.h"
 
 struct word {
 	const char *s;
@@ -508,29 +511,52 @@ starts_with(const char *text, size_t p, size_t limit, const struct word *w)
 	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
 }
 
+/* Litsets of the negators and the lifters, made once for every thread. */
+static struct md_litset *negator_set, *lifter_set;
+static pthread_once_t word_sets_once = PTHREAD_ONCE_INIT;
+
+static struct md_litset *
+word_set(const struct word *list, size_t n)
+{
+	const char **s = md_xcalloc(n, sizeof *s);
+	size_t *len = md_xcalloc(n, sizeof *len), i;
+	struct md_litset *set;
+
+	for (i = 0; i < n; i++) {
+		s[i] = list[i].s;
+		len[i] = list[i].len;
+	}
+	set = md_litset_new(s, len, n);
+	free(s);
+	free(len);
+	return set;
+}
+
+static void
+make_word_sets(void)
+{
+	negator_set = word_set(negators, NELEM(negators));
+	lifter_set = word_set(lifters, NELEM(lifters));
+}
+
 /*
  * The start of the last word of list that lies wholly in text[from,
  * limit), in *at; 0 when there is none.  A word that begins one of
- * except does not count.
+ * except does not count.  set is list's litset: it finds the places
+ * where some word of list lies wholly before limit, and each is judged
+ * as a scan of every position would.
  */
 static int
 last_word(const char *text, size_t from, size_t limit,
-    const struct word *list, size_t n, const struct word *except,
-    size_t nexcept, size_t *at)
+    const struct md_litset *set, const struct word *list, size_t n,
+    const struct word *except, size_t nexcept, size_t *at)
 {
-	size_t p, i, j;
+	size_t p = from, i, j;
 	int found = 0;
 
-	for (p = from; p + 6 <= limit; p++) {
-		/* Every word starts with a CJK character (3 bytes): skip
-		 * ASCII and continuation bytes cheaply. */
-		if ((unsigned char)text[p] < 0xe0)
-			continue;
+	while (p < limit && md_litset_find(set, text, p, limit, &p, NULL)) {
 		for (i = 0; i < n; i++) {
-			if (text[p + 1] != list[i].s[1] ||
-			    text[p + 2] != list[i].s[2] ||
-			    text[p] != list[i].s[0] ||
-			    !starts_with(text, p, limit, &list[i]))
+			if (!starts_with(text, p, limit, &list[i]))
 				continue;
 			for (j = 0; j < nexcept; j++)
 				if (starts_with(text, p, limit, &except[j]))
@@ -541,6 +567,7 @@ last_word(const char *text, size_t from, size_t limit,
 			found = 1;
 			break;
 		}
+		p++;
 	}
 	return found;
 }
@@ -548,15 +575,17 @@ last_word(const char *text, size_t from, size_t limit,
 static int
 last_negator(const char *text, size_t from, size_t limit, size_t *at)
 {
-	return last_word(text, from, limit, negators, NELEM(negators),
-	    false_negators, NELEM(false_negators), at);
+	pthread_once(&word_sets_once, make_word_sets);
+	return last_word(text, from, limit, negator_set, negators,
+	    NELEM(negators), false_negators, NELEM(false_negators), at);
 }
 
 static int
 last_lifter(const char *text, size_t from, size_t limit, size_t *at)
 {
-	return last_word(text, from, limit, lifters, NELEM(lifters), NULL, 0,
-	    at);
+	pthread_once(&word_sets_once, make_word_sets);
+	return last_word(text, from, limit, lifter_set, lifters,
+	    NELEM(lifters), NULL, 0, at);
 }
 
 enum md_scope
