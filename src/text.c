@@ -1122,68 +1122,90 @@ year_start(const char *s, size_t len, size_t i)
 	    memcmp(s + i, "一", 3) == 0);
 }
 
-/* Bytes md_text_date stops at: 1, 2, the lead bytes of １２ (0xef) and
- * of 一二 (0xe4), and line ends. */
-static const unsigned char date_byte[256] = {
-	['1'] = 1, ['2'] = 1, [0xef] = 1, [0xe4] = 1, ['\n'] = 1, ['\r'] = 1
+/* 1 when s[i] starts 1 or 2 (ASCII or full-width), 一 or 二: a year
+ * begins with one of them. */
+static int
+year_char(const char *s, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[i] == '1' || u[i] == '2')
+		return 1;
+	if (len - i < 3)
+		return 0;
+	if (u[i] == 0xef)
+		return u[i + 1] == 0xbc && (u[i + 2] == 0x91 ||
+		    u[i + 2] == 0x92);
+	return u[i] == 0xe4 && ((u[i + 1] == 0xb8 && u[i + 2] == 0x80) ||
+	    (u[i + 1] == 0xba && u[i + 2] == 0x8c));
+}
+
+/* A date at s[i], where md_text_date would try one: its length, or 0. */
+static size_t
+date_from(const char *s, size_t len, size_t i, int *y, int *m, int *d)
+{
+	if (!year_char(s, len, i) || !year_start(s, len, i))
+		return 0;
+	return date_at(s + i, len - i, y, m, d);
+}
+
+/* The start of the line holding s[le - 1] (a line ends at LF or CR). */
+static size_t
+line_start(const char *s, size_t le)
+{
+	const char *lf = memrchr(s, '\n', le), *cr;
+	size_t ls = lf ? (size_t)(lf - s) + 1 : 0;
+
+	cr = memrchr(s + ls, '\r', le - ls);
+	return cr ? (size_t)(cr - s) + 1 : ls;
+}
+
+/* The first bytes of 1, 2, １, ２, 一 and 二. */
+static const unsigned char year_byte[256] = {
+	['1'] = 1, ['2'] = 1, [0xe4] = 1, [0xef] = 1
 };
 
+/*
+ * Dates are read left to right, each from where one may start (year_char,
+ * year_start) and none inside another.  A date never spans a line end
+ * and a date line holds nothing before its date but spaces, so a date
+ * line's date is always one of those: the last date line is found by
+ * looking at each line's first character from the end, and without one
+ * the first date is the answer, found going forward.
+ */
 int
 md_text_date(const char *s, size_t len, char out[11])
 {
-	const char *end = s + len, *eol;
-	int y, m, d, fy = 0, fm = 0, fd = 0, found = 0;
-	size_t i = 0, line = 0, k;
+	const unsigned char *u = (const unsigned char *)s;
+	int y = 0, m = 0, d = 0, found = 0;
+	size_t i, k, ls, le = len;
 
-	while (i < len) {
-		unsigned char c;
-
-		/* Skip, a table lookup a byte, to a byte that may start a
-		 * year or end a line. */
-		while (i < len && !date_byte[(unsigned char)s[i]])
-			i++;
-		if (i >= len)
-			break;
-		c = (unsigned char)s[i];
-
-		/* A year begins with 1 or 2 (ASCII or full-width) or with
-		 * 一 or 二: every other byte is passed over at once. */
-		if (c != '1' && c != '2' && !(i + 2 < len &&
-		    ((c == 0xef && (unsigned char)s[i + 1] == 0xbc &&
-		    ((unsigned char)s[i + 2] == 0x91 ||
-		    (unsigned char)s[i + 2] == 0x92)) ||
-		    (c == 0xe4 && (memcmp(s + i, "一", 3) == 0 ||
-		    memcmp(s + i, "二", 3) == 0))))) {
-			if (c == '\n' || c == '\r')
-				line = i + 1;
-			i++;
-			continue;
-		}
-		if (year_start(s, len, i) &&
-		    (k = date_at(s + i, len - i, &y, &m, &d)) > 0) {
-			/* A line holding only the date closes a notice;
-			 * the last such line wins over any other date. */
-			for (eol = s + i + k; eol < end && *eol != '\n' &&
-			    *eol != '\r'; eol++)
-				;
-			if (all_space(s + line, s + i) &&
-			    all_space(s + i + k, eol)) {
-				fy = y, fm = m, fd = d;
-			} else if (!found) {
-				/* The first date anywhere, unless a date
-				 * line comes later. */
-				fy = y, fm = m, fd = d;
-			}
+	for (;;) {
+		ls = line_start(s, le);
+		for (i = ls; i < le && (k = space_at(s + i, s + le)) > 0;
+		    i += k)
+			;
+		if (i < le && (k = date_from(s, len, i, &y, &m, &d)) > 0 &&
+		    all_space(s + i + k, s + le)) {
 			found = 1;
-			i += k;
-			continue;
+			break;
 		}
-		if (s[i] == '\n' || s[i] == '\r')
-			line = i + 1;
-		i++;
+		if (ls == 0)
+			break;
+		le = ls - 1;
+	}
+	for (i = 0; !found && i < len; ) {
+		if (year_byte[u[i]] && date_from(s, len, i, &y, &m, &d) > 0)
+			found = 1;
+		/* No year starts inside a character. */
+		else if (u[i] >= 0xe0 && u[i] < 0xf0 && len - i >= 3 &&
+		    (u[i + 1] & 0xc0) == 0x80 && (u[i + 2] & 0xc0) == 0x80)
+			i += 3;
+		else
+			i++;
 	}
 	if (!found)
 		return -ENOENT;
-	snprintf(out, 11, "%04d-%02d-%02d", fy, fm, fd);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 	return 0;
 }
