@@ -109,9 +109,10 @@ struct md_engine {
 };
 
 /* 1 when one of the literals of id (above the rules') lies wholly in
- * text[from, to). */
+ * text[from, to), with *at the first place where one does. */
 static int
-occurs(const struct run *run, size_t id, size_t from, size_t to)
+occurs(const struct run *run, size_t id, size_t from, size_t to,
+    size_t *at)
 {
 	size_t lo = run->occ_at[id - run->nrules];
 	size_t hi = run->occ_at[id - run->nrules + 1], end = hi;
@@ -125,9 +126,39 @@ occurs(const struct run *run, size_t id, size_t from, size_t to)
 			hi = mid;
 	}
 	for (; lo < end && run->occs[lo].at < to; lo++)
-		if (run->occs[lo].end <= to)
+		if (run->occs[lo].end <= to) {
+			*at = run->occs[lo].at;
 			return 1;
+		}
 	return 0;
+}
+
+/*
+ * md_regex_search in the document being checked, helped by the prefilter
+ * where it watches re's literals (see build_prefilter): none of them in
+ * [from, to) means no match; for a plain pattern the first of them is the
+ * match (its litset picks the string PCRE2 would, there); else PCRE2
+ * runs without the precheck.
+ */
+static int
+doc_search(struct md_engine *e, const struct md_regex *re,
+    const struct md_document *doc, size_t from, size_t to, size_t *s,
+    size_t *end)
+{
+	struct run *run = e->run;
+	size_t at;
+
+	if (run == NULL || doc != run->doc || re->watch_id == 0 ||
+	    run->scan_failed || from > to)
+		return md_regex_search(re, &e->matcher, doc->text, from, to, s,
+		    end);
+	if (!occurs(run, re->watch_id, from, to, &at))
+		return 0;
+	if (re->plain != NULL)
+		return md_regex_search(re, &e->matcher, doc->text, at, to, s,
+		    end);
+	return md_regex_search_known(re, &e->matcher, doc->text, from, to, s,
+	    end);
 }
 
 /* --- host services ----------------------------------------------------- */
@@ -230,17 +261,9 @@ cond_found(struct md_engine *e, const struct md_cond *k,
 	if (memo != NULL && *memo != 0)
 		return *memo - 2;
 	region_of(doc, c, k->scope, &from, &to);
-	if (k->watch != 0 && !run->scan_failed &&
-	    !occurs(run, k->watch, from, to)) {
-		rc = 0;		/* none of its literals there */
-	} else if (k->watch != 0 && !run->scan_failed && k->re.plain != NULL) {
-		rc = 1;		/* one of the strings it matches is there */
-	} else {
-		rc = md_regex_search(&k->re, &e->matcher, doc->text, from, to,
-		    &s, &end);
-		if (rc < 0)
-			rc = -1;
-	}
+	rc = doc_search(e, &k->re, doc, from, to, &s, &end);
+	if (rc < 0)
+		rc = -1;
 	if (memo != NULL)
 		*memo = (int8_t)(rc + 2);
 	if (k->scope == MD_IN_DOCUMENT) {
@@ -389,7 +412,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	size_t k, hi, last_end = 0, end, send;
+	size_t k, hi, last_end = 0, end, send, at;
 	int rc;
 
 	k = run->occ_at[re->prefix_id - run->nrules];
@@ -403,7 +426,8 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 			continue;
 		send = doc->sentences[c->sentence].end;
 		/* A match holds one of the pattern's required literals. */
-		if (re->req_id != 0 && !occurs(run, re->req_id, s, send))
+		if (re->watch_id != 0 &&
+		    !occurs(run, re->watch_id, s, send, &at))
 			continue;
 		rc = md_regex_match_at(re, &e->matcher, doc->text, s, send,
 		    &end);
@@ -502,8 +526,7 @@ host_regex_search(struct md_ctx *ctx, const struct md_regex *re,
 		return -EINVAL;
 	if (to > doc->len)
 		to = doc->len;
-	rc = md_regex_search(re, &e->matcher, doc->text, from, to,
-	    &span->start, &span->end);
+	rc = doc_search(e, re, doc, from, to, &span->start, &span->end);
 	if (rc < 0 && e->run != NULL)
 		e->run->not_evaluated++;
 	return rc;
@@ -832,15 +855,19 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	free(lits);
 }
 
-/* A watched set: a new id for a copy of n literals of lits (kept). */
-static size_t
-add_watch(struct md_engine *e, char *const *lits, size_t n)
+/* Has the prefilter watch re's literals under a new id: the strings a
+ * plain pattern matches, else those every match holds (kept by re). */
+static void
+watch(struct md_engine *e, struct md_regex *re)
 {
-	size_t k;
+	char *const *lits = re->plain != NULL ? re->alts : re->lits;
+	size_t n = re->plain != NULL ? re->nalts : re->nlits, k;
 
+	if (n == 0)
+		return;
 	for (k = 0; k < n; k++)
 		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
-	return e->nids++;
+	re->watch_id = e->nids++;
 }
 
 /*
@@ -892,23 +919,15 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
 
-		for (p = 0; p < r->npatterns; p++) {
-			struct md_regex *re = &r->patterns[p];
-
-			if (re->anchored != NULL && re->nlits > 0)
-				re->req_id = add_watch(e, re->lits, re->nlits);
-		}
-		for (p = 0; p < r->nconds; p++) {
-			struct md_regex *re = &r->conds[p].re;
-
-			if (re->plain != NULL)
-				r->conds[p].watch = add_watch(e, re->alts,
-				    re->nalts);
-			else if (re->nlits > 0)
-				r->conds[p].watch = add_watch(e, re->lits,
-				    re->nlits);
-		}
+		for (p = 0; p < r->npatterns; p++)
+			if (r->patterns[p].anchored != NULL)
+				watch(e, &r->patterns[p]);
+		for (p = 0; p < r->nconds; p++)
+			watch(e, &r->conds[p].re);
 	}
+	for (i = 0; i < e->nslots; i++)
+		for (p = 0; p < e->slots[i].nregexes; p++)
+			watch(e, e->slots[i].regexes[p]);
 	return md_prefilter_build(e->pf, impl, err);
 }
 
@@ -958,8 +977,6 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		    "directories" : "");
 		goto fail;
 	}
-	if (build_prefilter(e, conf->prefilter, err) != 0)
-		goto fail;
 	for (i = 0; i < e->nslots; i++) {
 		struct slot *sl = &e->slots[i];
 
@@ -979,6 +996,9 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		sl->initialized = 1;
 	}
 	e->current = NULL;
+	/* After init(): the plugins' own patterns are watched too. */
+	if (build_prefilter(e, conf->prefilter, err) != 0)
+		goto fail;
 	return e;
 fail:
 	md_engine_free(e);

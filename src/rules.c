@@ -169,6 +169,15 @@ md_regex_search(const struct md_regex *re, struct md_matcher *m,
 }
 
 int
+md_regex_search_known(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t from, size_t to, size_t *s, size_t *e)
+{
+	if (from > to)
+		return 0;
+	return run_match(re->code, m, text, from, to, s, e);
+}
+
+int
 md_regex_anchor(struct md_regex *re)
 {
 	PCRE2_SIZE off;

@@ -43,8 +43,10 @@ struct md_regex {
 	 * prefilter, anchored its anchored code. */
 	pcre2_code *anchored;
 	size_t prefix_id;
-	/* The engine's id for the literals every match holds (0: none). */
-	size_t req_id;
+	/* The engine's id for literals the prefilter watches for it (0:
+	 * none): the strings a plain pattern matches, else those every
+	 * match holds. */
+	size_t watch_id;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */
@@ -81,6 +83,10 @@ void md_matcher_free(struct md_matcher *m);
  * match, 0 on none, -ERANGE on a limit (counted in m->limit_hits). */
 int md_regex_search(const struct md_regex *re, struct md_matcher *m,
     const char *text, size_t from, size_t to, size_t *s, size_t *e);
+/* md_regex_search when the caller knows that one of re's literals lies
+ * in text[from, to): PCRE2 without the precheck. */
+int md_regex_search_known(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t from, size_t to, size_t *s, size_t *e);
 
 enum md_cond_scope { MD_IN_CLAUSE, MD_IN_SENTENCE, MD_IN_DOCUMENT };
 
@@ -90,7 +96,6 @@ struct md_cond {
 	struct md_regex re;
 	int line;
 	size_t index;		/* global index, for the engine's memo */
-	size_t watch;		/* the engine's id for its literals (0: none) */
 };
 
 struct md_cite {
