@@ -204,7 +204,7 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 {
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
 	unsigned char *out;
-	size_t i = 0, o = 0, run, k;
+	size_t i = 0, o = 0, run, k, cjk_end = len >= 2 ? len - 2 : 0;
 	uint32_t cp;
 	int rc = -ENOMEM;
 
@@ -228,11 +228,16 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 				break;	/* the end, a CR or a NUL */
 			/* Most of the text: U+4000..U+9FFF, which never
 			 * folds and needs only its continuation bytes
-			 * checked. */
+			 * checked, a run at a time. */
 			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
 			    (s[i + 1] & 0xc0) == 0x80 &&
 			    (s[i + 2] & 0xc0) == 0x80) {
-				i += 3;
+				do
+					i += 3;
+				while (i < cjk_end &&
+				    (unsigned)(s[i] - 0xe4) < 6 &&
+				    (s[i + 1] & 0xc0) == 0x80 &&
+				    (s[i + 2] & 0xc0) == 0x80);
 				continue;
 			}
 			k = decode(s + i, len - i, &cp);
@@ -511,22 +516,23 @@ starts_with(const char *text, size_t p, size_t limit, const struct word *w)
 	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
 }
 
-/* Litsets of the negators and the lifters, made once for every thread. */
-static struct md_litset *negator_set, *lifter_set;
+/* Litsets of the negators, and of the negators and lifters together,
+ * made once for every thread. */
+static struct md_litset *negator_set, *scope_set;
 static pthread_once_t word_sets_once = PTHREAD_ONCE_INIT;
 
 static struct md_litset *
-word_set(const struct word *list, size_t n)
+word_set(const struct word *a, size_t na, const struct word *b, size_t nb)
 {
-	const char **s = md_xcalloc(n, sizeof *s);
-	size_t *len = md_xcalloc(n, sizeof *len), i;
+	const char **s = md_xcalloc(na + nb, sizeof *s);
+	size_t *len = md_xcalloc(na + nb, sizeof *len), i;
 	struct md_litset *set;
 
-	for (i = 0; i < n; i++) {
-		s[i] = list[i].s;
-		len[i] = list[i].len;
+	for (i = 0; i < na + nb; i++) {
+		s[i] = i < na ? a[i].s : b[i - na].s;
+		len[i] = i < na ? a[i].len : b[i - na].len;
 	}
-	set = md_litset_new(s, len, n);
+	set = md_litset_new(s, len, na + nb);
 	free(s);
 	free(len);
 	return set;
@@ -535,57 +541,70 @@ word_set(const struct word *list, size_t n)
 static void
 make_word_sets(void)
 {
-	negator_set = word_set(negators, NELEM(negators));
-	lifter_set = word_set(lifters, NELEM(lifters));
+	negator_set = word_set(negators, NELEM(negators), NULL, 0);
+	scope_set = word_set(negators, NELEM(negators), lifters,
+	    NELEM(lifters));
+}
+
+/* 1 when a word of list lies wholly in text[p, limit) at p, one that
+ * begins none of except. */
+static int
+word_at(const char *text, size_t p, size_t limit, const struct word *list,
+    size_t n, const struct word *except, size_t nexcept)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!starts_with(text, p, limit, &list[i]))
+			continue;
+		for (j = 0; j < nexcept; j++)
+			if (starts_with(text, p, limit, &except[j]))
+				break;
+		if (j == nexcept)
+			return 1;
+	}
+	return 0;
 }
 
 /*
- * The start of the last word of list that lies wholly in text[from,
- * limit), in *at; 0 when there is none.  A word that begins one of
- * except does not count.  set is list's litset: it finds the places
- * where some word of list lies wholly before limit, and each is judged
- * as a scan of every position would.
+ * The start of the last negator (not a false one) that lies wholly in
+ * text[from, limit), in *neg, and with lifters_too of the last lifter,
+ * in *lift; whether there is one in *has_neg, *has_lift.  One pass: the
+ * litset finds the places where a word of either list lies wholly before
+ * limit, and each is judged as a scan of every place would.
  */
-static int
-last_word(const char *text, size_t from, size_t limit,
-    const struct md_litset *set, const struct word *list, size_t n,
-    const struct word *except, size_t nexcept, size_t *at)
+static void
+last_words(const char *text, size_t from, size_t limit, int lifters_too,
+    int *has_neg, size_t *neg, int *has_lift, size_t *lift)
 {
-	size_t p = from, i, j;
-	int found = 0;
+	const struct md_litset *set;
+	size_t p = from;
 
+	pthread_once(&word_sets_once, make_word_sets);
+	set = lifters_too ? scope_set : negator_set;
+	*has_neg = *has_lift = 0;
 	while (p < limit && md_litset_find(set, text, p, limit, &p, NULL)) {
-		for (i = 0; i < n; i++) {
-			if (!starts_with(text, p, limit, &list[i]))
-				continue;
-			for (j = 0; j < nexcept; j++)
-				if (starts_with(text, p, limit, &except[j]))
-					break;
-			if (j < nexcept)
-				continue;
-			*at = p;
-			found = 1;
-			break;
+		if (word_at(text, p, limit, negators, NELEM(negators),
+		    false_negators, NELEM(false_negators))) {
+			*neg = p;
+			*has_neg = 1;
+		}
+		if (lifters_too && word_at(text, p, limit, lifters,
+		    NELEM(lifters), NULL, 0)) {
+			*lift = p;
+			*has_lift = 1;
 		}
 		p++;
 	}
-	return found;
 }
 
 static int
 last_negator(const char *text, size_t from, size_t limit, size_t *at)
 {
-	pthread_once(&word_sets_once, make_word_sets);
-	return last_word(text, from, limit, negator_set, negators,
-	    NELEM(negators), false_negators, NELEM(false_negators), at);
-}
+	int has_neg, has_lift;
 
-static int
-last_lifter(const char *text, size_t from, size_t limit, size_t *at)
-{
-	pthread_once(&word_sets_once, make_word_sets);
-	return last_word(text, from, limit, lifter_set, lifters,
-	    NELEM(lifters), NULL, 0, at);
+	last_words(text, from, limit, 0, &has_neg, at, &has_lift, NULL);
+	return has_neg;
 }
 
 enum md_scope
@@ -598,8 +617,8 @@ md_scope_at(const struct md_document *doc, size_t start, size_t end)
 	(void)end;		/* only what precedes start governs it */
 	if (c == NULL)
 		return MD_SCOPE_PLAIN;
-	has_neg = last_negator(doc->text, c->start, start, &neg);
-	has_lift = last_lifter(doc->text, c->start, start, &lift);
+	last_words(doc->text, c->start, start, 1, &has_neg, &neg, &has_lift,
+	    &lift);
 	if (has_neg || has_lift)
 		return has_neg && (!has_lift || neg > lift) ?
 		    MD_SCOPE_NEGATED : MD_SCOPE_LIFTED;
