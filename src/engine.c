@@ -86,7 +86,7 @@ struct run {
 	 * asked yet, 1: no, 2: yes). */
 	int8_t *in_sentence, *in_clause, *ruled_out;
 	struct md_found *found;
-	size_t nfound;
+	size_t nfound, fcap;
 	unsigned long not_evaluated;
 	size_t plugin_errors;
 };
@@ -191,7 +191,7 @@ host_config_get(struct md_ctx *ctx, const char *name)
 
 struct match_list {
 	struct md_match *m;
-	size_t n;
+	size_t n, cap;
 };
 
 /*
@@ -351,7 +351,10 @@ consider(struct md_engine *e, const struct md_rule *r,
 		e->run->not_evaluated++;
 	if (rc <= 0)
 		return;
-	out->m = md_xreallocarray(out->m, out->n + 1, sizeof *out->m);
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 16;
+		out->m = md_xreallocarray(out->m, out->cap, sizeof *out->m);
+	}
 	m = &out->m[out->n++];
 	m->rule = r->id;
 	m->category = r->category;
@@ -460,7 +463,7 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 {
 	struct md_engine *e = ctx->e;
 	struct slot *sl = ctx->slot;
-	struct match_list ml = { NULL, 0 };
+	struct match_list ml = { NULL, 0, 0 };
 	struct run *run = e->run;
 	size_t i, k;
 
@@ -655,8 +658,11 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 		refuse(e, sl, why);
 		return -EINVAL;
 	}
-	run->found = md_xreallocarray(run->found, run->nfound + 1,
-	    sizeof *run->found);
+	if (run->nfound == run->fcap) {
+		run->fcap = run->fcap ? run->fcap * 2 : 8;
+		run->found = md_xreallocarray(run->found, run->fcap,
+		    sizeof *run->found);
+	}
 	out = &run->found[run->nfound++];
 	memset(out, 0, sizeof *out);
 	out->category = md_xstrdup(category);
@@ -1141,8 +1147,8 @@ static void
 sort_occs(struct run *run, size_t nids)
 {
 	size_t nkeys = nids - run->nrules, i, j, k, b, n = run->nocc;
-	size_t *keys = md_xcalloc(n + 1, sizeof *keys), *at;
-	struct occ *out = md_xcalloc(n + 1, sizeof *out), x;
+	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
+	struct occ *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
 
 	for (i = 0; i < n; i++)
 		keys[i] = run->occs[i].id - run->nrules;
@@ -1180,8 +1186,8 @@ static void
 sort_cands(struct run *run)
 {
 	size_t nkeys = run->nrules, i, j, k, b, n = run->ncands;
-	size_t *keys = md_xcalloc(n + 1, sizeof *keys), *at;
-	struct cand *out = md_xcalloc(n + 1, sizeof *out), x;
+	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
+	struct cand *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
 
 	for (i = 0; i < n; i++)
 		keys[i] = run->cands[i].rule;
