@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "litset.h"
 #include "plugin.h"
 #include "prefilter.h"
 #include "text.h"
@@ -59,22 +60,33 @@ struct run {
 	const struct md_measures *measures;
 	struct cand *cands;	/* sorted by rule, then sentence; unique */
 	size_t ncands, cap;
+	size_t *cand_at;	/* by rule: its first cand; one more */
 	uint8_t *everywhere;	/* rules to run on every sentence */
-	struct start {
-		size_t id;	/* a prefix pattern's id */
+	/* Where the literals of the ids above the rules' occur (see
+	 * build_prefilter): sorted by id, then start; of those that start
+	 * alike only the shortest. */
+	struct occ {
+		size_t id;
 		size_t at;	/* where one of its literals starts */
-	} *starts;		/* sorted by id, then at; unique */
-	size_t nstarts, scap;
+		size_t end;	/* and ends */
+	} *occs;
+	size_t nocc, ocap;
+	size_t *occ_at;		/* by id - nrules: its first occ; one more */
 	int scan_failed;	/* search every pattern everywhere */
-	size_t nrules;		/* ids below are rules, above prefixes */
+	size_t nrules;		/* ids below are rules */
 	/* Document-wide conditions give one answer per document. */
 	struct doc_cond {
 		const struct md_cond *cond;
 		int result;
 	} *doc_conds;
 	size_t ndoc_conds;
+	/* A condition's answer in a sentence or clause, by condition and
+	 * region (0: not asked yet, else the answer + 2); whether a rule's
+	 * conditions rule a sentence out, by rule and sentence (0: not
+	 * asked yet, 1: no, 2: yes). */
+	int8_t *in_sentence, *in_clause, *ruled_out;
 	struct md_found *found;
-	size_t nfound;
+	size_t nfound, fcap;
 	unsigned long not_evaluated;
 	size_t plugin_errors;
 };
@@ -85,12 +97,69 @@ struct md_engine {
 	size_t nslots;
 	struct md_rule **rules;	/* all rules, by global index */
 	size_t nrules;
+	size_t nconds;		/* all conditions of all rules */
+	size_t nids;		/* ids in the prefilter */
 	struct md_prefilter *pf;
 	struct md_matcher matcher;
 	struct md_host host;
+	struct md_litset *markers;	/* of questions (is_question) */
+	struct md_litset *hearsay;
 	struct run *run;
 	struct slot *current;
 };
+
+/* 1 when one of the literals of id (above the rules') lies wholly in
+ * text[from, to), with *at the first place where one does. */
+static int
+occurs(const struct run *run, size_t id, size_t from, size_t to,
+    size_t *at)
+{
+	size_t lo = run->occ_at[id - run->nrules];
+	size_t hi = run->occ_at[id - run->nrules + 1], end = hi;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (run->occs[mid].at < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < end && run->occs[lo].at < to; lo++)
+		if (run->occs[lo].end <= to) {
+			*at = run->occs[lo].at;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * md_regex_search in the document being checked, helped by the prefilter
+ * where it watches re's literals (see build_prefilter): none of them in
+ * [from, to) means no match; for a plain pattern the first of them is the
+ * match (its litset picks the string PCRE2 would, there); else PCRE2
+ * runs without the precheck.
+ */
+static int
+doc_search(struct md_engine *e, const struct md_regex *re,
+    const struct md_document *doc, size_t from, size_t to, size_t *s,
+    size_t *end)
+{
+	struct run *run = e->run;
+	size_t at;
+
+	if (run == NULL || doc != run->doc || re->watch_id == 0 ||
+	    run->scan_failed || from > to)
+		return md_regex_search(re, &e->matcher, doc->text, from, to, s,
+		    end);
+	if (!occurs(run, re->watch_id, from, to, &at))
+		return 0;
+	if (re->plain != NULL)
+		return md_regex_search(re, &e->matcher, doc->text, at, to, s,
+		    end);
+	return md_regex_search_known(re, &e->matcher, doc->text, from, to, s,
+	    end);
+}
 
 /* --- host services ----------------------------------------------------- */
 
@@ -122,52 +191,34 @@ host_config_get(struct md_ctx *ctx, const char *name)
 
 struct match_list {
 	struct md_match *m;
-	size_t n;
+	size_t n, cap;
 };
-
-/* 1 when s[0..len) holds one of words (each starting with a 3-byte
- * character): one pass, comparing only where a first byte agrees. */
-static int
-has_word(const char *s, size_t len, const char *const *words, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i + 3 <= len; i++) {
-		if ((unsigned char)s[i] < 0xe0)
-			continue;
-		for (k = 0; k < n; k++) {
-			size_t wl = strlen(words[k]);
-
-			if (s[i + 1] == words[k][1] && s[i] == words[k][0] &&
-			    i + wl <= len && memcmp(s + i, words[k], wl) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
 
 /*
  * A clause that only asks ("请问……会不会停课？") or passes on hearsay
  * ("听说明天要封校") reports nothing: it states no fact.
  */
-static int
-is_question(const struct md_document *doc, const struct md_clause *c)
-{
-	static const char *const markers[] = { "请问", "会不会", "是否",
-		"能否", "要不要", "吗", "可不可以", "有没有" };
-	static const char *const hearsay[] = { "听说", "据说", "网传",
-		"传言", "是否属实", "听别人说", "听人说", "是真是假" };
-	size_t end = c->end;
-	const char *s = doc->text + c->start;
+static const char *const question_markers[] = { "请问", "会不会", "是否",
+	"能否", "要不要", "吗", "可不可以", "有没有" };
+static const char *const hearsay_words[] = { "听说", "据说", "网传",
+	"传言", "是否属实", "听别人说", "听人说", "是真是假" };
 
-	if (has_word(s, c->end - c->start, hearsay, MD_NELEM(hearsay)))
+static int
+is_question(struct md_engine *e, const struct md_document *doc,
+    const struct md_clause *c)
+{
+	size_t end = c->end, at;
+
+	if (md_litset_find(e->hearsay, doc->text, c->start, c->end, &at,
+	    NULL))
 		return 1;
 	while (end > c->start && (doc->text[end - 1] == ' ' ||
 	    doc->text[end - 1] == '\n'))
 		end--;
 	if (end == c->start || doc->text[end - 1] != '?')
 		return 0;
-	return has_word(s, end - c->start, markers, MD_NELEM(markers));
+	return md_litset_find(e->markers, doc->text, c->start, end, &at,
+	    NULL);
 }
 
 static void
@@ -193,18 +244,28 @@ cond_found(struct md_engine *e, const struct md_cond *k,
 {
 	struct run *run = e->run;
 	size_t i, from, to, s, end;
+	int8_t *memo = NULL;
 	int rc;
 
 	if (k->scope == MD_IN_DOCUMENT) {
 		for (i = 0; i < run->ndoc_conds; i++)
 			if (run->doc_conds[i].cond == k)
 				return run->doc_conds[i].result;
+	} else if (k->scope == MD_IN_SENTENCE) {
+		memo = &run->in_sentence[k->index * doc->nsentences +
+		    c->sentence];
+	} else {
+		memo = &run->in_clause[k->index * doc->nclauses +
+		    (size_t)(c - doc->clauses)];
 	}
+	if (memo != NULL && *memo != 0)
+		return *memo - 2;
 	region_of(doc, c, k->scope, &from, &to);
-	rc = md_regex_search(&k->re, &e->matcher, doc->text, from, to, &s,
-	    &end);
+	rc = doc_search(e, &k->re, doc, from, to, &s, &end);
 	if (rc < 0)
 		rc = -1;
+	if (memo != NULL)
+		*memo = (int8_t)(rc + 2);
 	if (k->scope == MD_IN_DOCUMENT) {
 		run->doc_conds = md_xreallocarray(run->doc_conds,
 		    run->ndoc_conds + 1, sizeof *run->doc_conds);
@@ -233,6 +294,31 @@ conditions_hold(struct md_engine *e, const struct md_rule *r,
 	return 1;
 }
 
+/*
+ * 1 when r's conditions rule every match in sentence sn out: they all
+ * look at the sentence or the document, and one fails there.  Such a
+ * sentence need not be searched for r at all: consider() would drop
+ * every match, with nothing counted.
+ */
+static int
+ruled_out(struct md_engine *e, const struct md_rule *r,
+    const struct md_document *doc, size_t sn)
+{
+	int8_t *memo = &e->run->ruled_out[r->index * doc->nsentences + sn];
+	size_t i;
+
+	if (*memo == 0) {
+		*memo = 1;
+		for (i = 0; i < r->nconds; i++)
+			if (r->conds[i].scope == MD_IN_CLAUSE)
+				break;
+		if (r->nconds > 0 && i == r->nconds &&
+		    conditions_hold(e, r, doc, &doc->sentences[sn]) == 0)
+			*memo = 2;
+	}
+	return *memo == 2;
+}
+
 static int
 rule_applies(const struct md_rule *r, const char *version)
 {
@@ -258,14 +344,17 @@ consider(struct md_engine *e, const struct md_rule *r,
 	if (c == NULL)
 		return;
 	if (!r->ignore_scope && (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
-	    is_question(doc, c)))
+	    is_question(e, doc, c)))
 		return;
 	rc = conditions_hold(e, r, doc, c);
 	if (rc < 0)
 		e->run->not_evaluated++;
 	if (rc <= 0)
 		return;
-	out->m = md_xreallocarray(out->m, out->n + 1, sizeof *out->m);
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 16;
+		out->m = md_xreallocarray(out->m, out->cap, sizeof *out->m);
+	}
 	m = &out->m[out->n++];
 	m->rule = r->id;
 	m->category = r->category;
@@ -288,6 +377,10 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 	for (p = 0; p < r->npatterns; p++) {
 		if (r->patterns[p].anchored != NULL && !e->run->scan_failed)
 			continue;	/* matched at its literals instead */
+		/* A match that is not empty starts inside sn. */
+		if (r->patterns[p].nonempty &&
+		    ruled_out(e, r, doc, sn->sentence))
+			continue;
 		from = sn->start;
 		while (from < sn->end) {
 			rc = md_regex_search(&r->patterns[p], &e->matcher,
@@ -322,26 +415,25 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	size_t lo = 0, hi = run->nstarts, k, last_end = 0, end;
+	size_t k, hi, last_end = 0, end, send, at;
 	int rc;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (run->starts[mid].id < re->prefix_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (k = lo; k < run->nstarts && run->starts[k].id == re->prefix_id;
-	    k++) {
-		size_t s = run->starts[k].at;
+	k = run->occ_at[re->prefix_id - run->nrules];
+	hi = run->occ_at[re->prefix_id - run->nrules + 1];
+	for (; k < hi; k++) {
+		size_t s = run->occs[k].at;
 		const struct md_clause *c;
 
-		if (s < last_end || (c = md_clause_at(doc, s)) == NULL)
+		if (s < last_end || (c = md_clause_at(doc, s)) == NULL ||
+		    ruled_out(e, r, doc, c->sentence))
 			continue;
-		rc = md_regex_match_at(re, &e->matcher, doc->text, s,
-		    doc->sentences[c->sentence].end, &end);
+		send = doc->sentences[c->sentence].end;
+		/* A match holds one of the pattern's required literals. */
+		if (re->watch_id != 0 &&
+		    !occurs(run, re->watch_id, s, send, &at))
+			continue;
+		rc = md_regex_match_at(re, &e->matcher, doc->text, s, send,
+		    &end);
 		if (rc < 0) {
 			run->not_evaluated++;
 			continue;
@@ -371,9 +463,9 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 {
 	struct md_engine *e = ctx->e;
 	struct slot *sl = ctx->slot;
-	struct match_list ml = { NULL, 0 };
+	struct match_list ml = { NULL, 0, 0 };
 	struct run *run = e->run;
-	size_t i, k, lo, hi;
+	size_t i, k;
 
 	if (run == NULL || sl->pack == NULL || run->measures == NULL ||
 	    doc != run->doc)
@@ -392,19 +484,8 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 				match_rule(e, r, doc, &doc->sentences[k], &ml);
 			continue;
 		}
-		/* The rule's candidate sentences: a run in the sorted
-		 * array. */
-		lo = 0;
-		hi = run->ncands;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (run->cands[mid].rule < r->index)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (k = lo; k < run->ncands && run->cands[k].rule == r->index;
+		/* The rule's candidate sentences. */
+		for (k = run->cand_at[r->index]; k < run->cand_at[r->index + 1];
 		    k++)
 			match_rule(e, r, doc,
 			    &doc->sentences[run->cands[k].sentence], &ml);
@@ -448,8 +529,7 @@ host_regex_search(struct md_ctx *ctx, const struct md_regex *re,
 		return -EINVAL;
 	if (to > doc->len)
 		to = doc->len;
-	rc = md_regex_search(re, &e->matcher, doc->text, from, to,
-	    &span->start, &span->end);
+	rc = doc_search(e, re, doc, from, to, &span->start, &span->end);
 	if (rc < 0 && e->run != NULL)
 		e->run->not_evaluated++;
 	return rc;
@@ -578,8 +658,11 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 		refuse(e, sl, why);
 		return -EINVAL;
 	}
-	run->found = md_xreallocarray(run->found, run->nfound + 1,
-	    sizeof *run->found);
+	if (run->nfound == run->fcap) {
+		run->fcap = run->fcap ? run->fcap * 2 : 8;
+		run->found = md_xreallocarray(run->found, run->fcap,
+		    sizeof *run->found);
+	}
 	out = &run->found[run->nfound++];
 	memset(out, 0, sizeof *out);
 	out->category = md_xstrdup(category);
@@ -675,6 +758,8 @@ check_pack(struct md_engine *e, struct slot *sl, struct md_error *err)
 			}
 		}
 		pack->rules[i].index = e->nrules;
+		for (j = 0; j < r->nconds; j++)
+			pack->rules[i].conds[j].index = e->nconds++;
 		e->rules = md_xreallocarray(e->rules, e->nrules + 1,
 		    sizeof *e->rules);
 		e->rules[e->nrules++] = &pack->rules[i];
@@ -762,17 +847,51 @@ load_plugins(struct md_engine *e, const struct md_conf *conf,
 	return 0;
 }
 
+/* Adds the n literals of lits to the prefilter as id; frees lits. */
+static void
+add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
+    size_t id)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), caseless, id);
+		free(lits[k]);
+	}
+	free(lits);
+}
+
+/* Has the prefilter watch re's literals under a new id: the strings a
+ * plain pattern matches, else those every match holds (kept by re). */
+static void
+watch(struct md_engine *e, struct md_regex *re)
+{
+	char *const *lits = re->plain != NULL ? re->alts : re->lits;
+	size_t n = re->plain != NULL ? re->nalts : re->nlits, k;
+
+	if (n == 0)
+		return;
+	for (k = 0; k < n; k++)
+		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
+	re->watch_id = e->nids++;
+}
+
 /*
  * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
  * a sentence a candidate); above them, one id per prefix pattern (a
- * literal every match starts with, tried anchored where it occurs).
+ * literal every match starts with, tried anchored where it occurs); then
+ * watched sets, whose occurrences answer questions without a search: the
+ * literals a prefix pattern's every match holds (a start with none after
+ * it in the sentence cannot match) and those of each condition (the
+ * strings a plain condition matches, else those its every match holds).
  */
 static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
     struct md_error *err)
 {
-	size_t i, p, k, next = e->nrules;
+	size_t i, p, k;
 
+	e->nids = e->nrules;
 	e->pf = md_prefilter_new(e->nrules);
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
@@ -784,36 +903,37 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			int caseless = 0;
 			size_t n = md_literals_prefix(re->src, &lits);
 
-			/* The prefilter has looked for these literals
-			 * already; md_regex_search need not again. */
-			for (k = 0; k < re->nlits; k++)
-				free(re->lits[k]);
-			free(re->lits);
-			re->lits = NULL;
-			re->nlits = 0;
-
 			if (n > 0 && md_regex_anchor(re) == 0) {
-				re->prefix_id = next++;
-			} else {
-				for (k = 0; k < n; k++)
-					free(lits[k]);
-				free(lits);
-				n = md_literals_extract(re->src, &lits,
-				    &caseless);
-				if (n == 0)
-					always = 1;
+				re->prefix_id = e->nids++;
+				add_literals(e, lits, n, 0, re->prefix_id);
+				continue;
 			}
-			for (k = 0; k < n; k++) {
-				md_prefilter_add(e->pf, lits[k],
-				    strlen(lits[k]), caseless,
-				    re->anchored ? re->prefix_id : r->index);
+			/* The prefilter looks for these literals;
+			 * md_regex_search need not again. */
+			md_regex_drop_precheck(re);
+			for (k = 0; k < n; k++)
 				free(lits[k]);
-			}
 			free(lits);
+			n = md_literals_extract(re->src, &lits, &caseless);
+			if (n == 0)
+				always = 1;
+			add_literals(e, lits, n, caseless, r->index);
 		}
 		if (always)
 			md_prefilter_always(e->pf, r->index);
 	}
+	for (i = 0; i < e->nrules; i++) {
+		struct md_rule *r = e->rules[i];
+
+		for (p = 0; p < r->npatterns; p++)
+			if (r->patterns[p].anchored != NULL)
+				watch(e, &r->patterns[p]);
+		for (p = 0; p < r->nconds; p++)
+			watch(e, &r->conds[p].re);
+	}
+	for (i = 0; i < e->nslots; i++)
+		for (p = 0; p < e->slots[i].nregexes; p++)
+			watch(e, e->slots[i].regexes[p]);
 	return md_prefilter_build(e->pf, impl, err);
 }
 
@@ -841,6 +961,10 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	e->host.regex_search = host_regex_search;
 	e->host.regex_search_stated = host_regex_search_stated;
 	md_matcher_init(&e->matcher);
+	e->markers = md_litset_new(question_markers, NULL,
+	    MD_NELEM(question_markers));
+	e->hearsay = md_litset_new(hearsay_words, NULL,
+	    MD_NELEM(hearsay_words));
 
 	schema = md_conf_schema(conf, "measures.rng");
 	rc = md_catalog_load(&e->catalog, conf->measures_dir, schema, err);
@@ -859,8 +983,6 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		    "directories" : "");
 		goto fail;
 	}
-	if (build_prefilter(e, conf->prefilter, err) != 0)
-		goto fail;
 	for (i = 0; i < e->nslots; i++) {
 		struct slot *sl = &e->slots[i];
 
@@ -880,6 +1002,9 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		sl->initialized = 1;
 	}
 	e->current = NULL;
+	/* After init(): the plugins' own patterns are watched too. */
+	if (build_prefilter(e, conf->prefilter, err) != 0)
+		goto fail;
 	return e;
 fail:
 	md_engine_free(e);
@@ -927,25 +1052,28 @@ md_engine_free(struct md_engine *e)
 	md_prefilter_free(e->pf);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
+	md_litset_free(e->markers);
+	md_litset_free(e->hearsay);
 	free(e);
 }
 
 /* --- checking ---------------------------------------------------------- */
 
 static void
-add_start(struct run *run, size_t id, size_t at)
+add_occ(struct run *run, size_t id, size_t at, size_t end)
 {
-	if (run->nstarts == run->scap) {
-		run->scap = run->scap ? run->scap * 2 : 64;
-		run->starts = md_xreallocarray(run->starts, run->scap,
-		    sizeof *run->starts);
+	if (run->nocc == run->ocap) {
+		run->ocap = run->ocap ? run->ocap * 2 : 64;
+		run->occs = md_xreallocarray(run->occs, run->ocap,
+		    sizeof *run->occs);
 	}
-	run->starts[run->nstarts].id = id;
-	run->starts[run->nstarts++].at = at;
+	run->occs[run->nocc].id = id;
+	run->occs[run->nocc].at = at;
+	run->occs[run->nocc++].end = end;
 }
 
-/* A literal hit: a candidate sentence for a rule (id < nrules), or a
- * start for a prefix pattern. */
+/* A literal hit: a candidate sentence for a rule (id < nrules), or an
+ * occurrence of a literal of a higher id. */
 static void
 on_literal(void *arg, size_t id, size_t end, size_t len)
 {
@@ -959,7 +1087,7 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 		return;
 	}
 	if (id >= run->nrules) {
-		add_start(run, id, end - len);
+		add_occ(run, id, end - len, end);
 		return;
 	}
 	if (end == 0) {
@@ -990,39 +1118,117 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 	c->sentence = (uint32_t)lo;
 }
 
-static int
-by_prefix_start(const void *a, const void *b)
+/*
+ * Sorting by key, then position, without qsort: a counting sort by key
+ * into buckets (at[k] is where key k's bucket begins, at[nkeys] the end),
+ * then insertion sort inside each bucket, where little moves: the
+ * prefilter reports in text order, give or take a literal's length.
+ */
+static size_t *
+bucket_starts(size_t nkeys, const size_t *keys, size_t n)
 {
-	const struct start *x = a, *y = b;
+	size_t *at = md_xcalloc(nkeys + 2, sizeof *at), i;
 
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return 0;
+	for (i = 0; i < n; i++)
+		at[keys[i] + 2]++;
+	for (i = 2; i < nkeys + 2; i++)
+		at[i] += at[i - 1];
+	return at;	/* at[k + 1]: where bucket k is filled next */
 }
 
 static int
-by_rule_sentence(const void *a, const void *b)
+occ_before(const struct occ *x, const struct occ *y)
 {
-	const struct cand *x = a, *y = b;
+	return x->at < y->at || (x->at == y->at && x->end < y->end);
+}
 
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	if (x->sentence != y->sentence)
-		return x->sentence < y->sentence ? -1 : 1;
-	return 0;
+/* Sorts the occurrences (see struct run) and fills occ_at. */
+static void
+sort_occs(struct run *run, size_t nids)
+{
+	size_t nkeys = nids - run->nrules, i, j, k, b, n = run->nocc;
+	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
+	struct occ *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
+
+	for (i = 0; i < n; i++)
+		keys[i] = run->occs[i].id - run->nrules;
+	at = bucket_starts(nkeys, keys, n);
+	for (i = 0; i < n; i++)
+		out[at[keys[i] + 1]++] = run->occs[i];
+	/* Now at[k] is where bucket k begins.  Sort each, keep one per
+	 * start (the shortest), and close the gaps. */
+	for (b = 0, k = 0; b < nkeys; b++) {
+		size_t first = k;
+
+		for (i = at[b] + 1; i < at[b + 1]; i++) {
+			x = out[i];
+			for (j = i; j > at[b] && occ_before(&x, &out[j - 1]);
+			    j--)
+				out[j] = out[j - 1];
+			out[j] = x;
+		}
+		for (i = at[b]; i < at[b + 1]; i++)
+			if (k == first || out[i].at != out[k - 1].at)
+				out[k++] = out[i];
+		at[b] = first;
+	}
+	at[nkeys] = k;
+	free(run->occs);
+	free(keys);
+	run->occs = out;
+	run->nocc = k;
+	run->ocap = n + 1;
+	run->occ_at = at;
+}
+
+/* Sorts the candidates (see struct run) and fills cand_at. */
+static void
+sort_cands(struct run *run)
+{
+	size_t nkeys = run->nrules, i, j, k, b, n = run->ncands;
+	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
+	struct cand *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
+
+	for (i = 0; i < n; i++)
+		keys[i] = run->cands[i].rule;
+	at = bucket_starts(nkeys, keys, n);
+	for (i = 0; i < n; i++)
+		out[at[keys[i] + 1]++] = run->cands[i];
+	for (b = 0, k = 0; b < nkeys; b++) {
+		size_t first = k;
+
+		for (i = at[b] + 1; i < at[b + 1]; i++) {
+			x = out[i];
+			for (j = i; j > at[b] &&
+			    x.sentence < out[j - 1].sentence; j--)
+				out[j] = out[j - 1];
+			out[j] = x;
+		}
+		for (i = at[b]; i < at[b + 1]; i++)
+			if (k == first || out[i].sentence !=
+			    out[k - 1].sentence)
+				out[k++] = out[i];
+		at[b] = first;
+	}
+	at[nkeys] = k;
+	free(run->cands);
+	free(keys);
+	run->cands = out;
+	run->ncands = k;
+	run->cap = n + 1;
+	run->cand_at = at;
 }
 
 /*
- * One prefilter pass: which rule may match in which sentence.  A rule's
- * patterns are then run only inside those sentences (or everywhere, for a
- * rule without literals).
+ * One prefilter pass: which rule may match in which sentence, and where
+ * the literals of the other ids occur.  A rule's patterns are then run
+ * only inside those sentences (or everywhere, for a rule without
+ * literals).
  */
 static void
 find_candidates(struct md_engine *e, struct run *run)
 {
-	size_t i, k;
+	size_t i;
 
 	run->everywhere = md_xcalloc(1, md_prefilter_bitmap_size(e->pf) + 1);
 	for (i = 0; i < e->nrules; i++)
@@ -1036,22 +1242,8 @@ find_candidates(struct md_engine *e, struct run *run)
 		for (i = 0; i < e->nrules; i++)
 			md_bit_set(run->everywhere, i);
 	}
-	if (run->nstarts > 1) {
-		qsort(run->starts, run->nstarts, sizeof *run->starts,
-		    by_prefix_start);
-		for (i = 1, k = 1; i < run->nstarts; i++)
-			if (by_prefix_start(&run->starts[i],
-			    &run->starts[k - 1]) != 0)
-				run->starts[k++] = run->starts[i];
-		run->nstarts = k;
-	}
-	if (run->ncands < 2)
-		return;
-	qsort(run->cands, run->ncands, sizeof *run->cands, by_rule_sentence);
-	for (i = 1, k = 1; i < run->ncands; i++)
-		if (by_rule_sentence(&run->cands[i], &run->cands[k - 1]) != 0)
-			run->cands[k++] = run->cands[i];
-	run->ncands = k;
+	sort_occs(run, e->nids);
+	sort_cands(run);
 }
 
 /* A month and day in the text, its year from the day it was received. */
@@ -1263,6 +1455,9 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	memset(&run, 0, sizeof run);
 	run.doc = &doc;
 	run.measures = r->measures;
+	run.in_sentence = md_xcalloc(e->nconds * doc.nsentences + 1, 1);
+	run.in_clause = md_xcalloc(e->nconds * doc.nclauses + 1, 1);
+	run.ruled_out = md_xcalloc(e->nrules * doc.nsentences + 1, 1);
 	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
@@ -1295,7 +1490,12 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	free(run.cands);
 	free(run.everywhere);
 	free(run.doc_conds);
-	free(run.starts);
+	free(run.in_sentence);
+	free(run.in_clause);
+	free(run.ruled_out);
+	free(run.occs);
+	free(run.occ_at);
+	free(run.cand_at);
 	md_text_release(&t);
 	return 0;
 }

@@ -772,6 +772,108 @@ md_literals_prefix(const char *pattern, char ***lits)
 	return n;
 }
 
+/*
+ * Plain patterns: literal characters, alternation and non-capturing
+ * groups, nothing else.  Such a pattern matches exactly the strings it
+ * spells out, and PCRE2 takes the first of them, in the order its
+ * backtracking tries them, that matches at the leftmost position: the
+ * order of the alternatives, groups expanded in place.  The sets are
+ * built in that order (lset_add keeps the first of equal strings).
+ */
+static int plain_alt(const char **pp, struct lset *out);
+
+static int
+plain_seq(const char **pp, struct lset *out)
+{
+	const char *p = *pp;
+
+	lset_clear(out);
+	out->none = 0;
+	lset_add(out, "", 0);
+	while (*p != '\0' && *p != '|' && *p != ')') {
+		struct lset atom = { 0 };
+		size_t n;
+
+		if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
+			p += 3;
+			if (plain_alt(&p, &atom) != 0 || *p != ')') {
+				lset_clear(&atom);
+				return -1;
+			}
+			p++;
+		} else if (strchr("\\^$.[]()|?*+{}", *p) != NULL) {
+			return -1;
+		} else {
+			n = utf8_len((unsigned char)*p);
+			if (strnlen(p, n) < n)
+				return -1;
+			lset_add(&atom, p, n);
+			p += n;
+		}
+		/* A quantifier would make the set larger than spelled. */
+		if (*p != '\0' && strchr("?*+{", *p) != NULL) {
+			lset_clear(&atom);
+			return -1;
+		}
+		lset_product(out, &atom);
+		lset_clear(&atom);
+		if (out->none)
+			return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
+static int
+plain_alt(const char **pp, struct lset *out)
+{
+	struct lset b = { 0 };
+	size_t i;
+
+	if (plain_seq(pp, out) != 0)
+		return -1;
+	while (**pp == '|') {
+		(*pp)++;
+		if (plain_seq(pp, &b) != 0) {
+			lset_clear(&b);
+			return -1;
+		}
+		for (i = 0; i < b.n; i++)
+			lset_add(out, b.s[i], b.len[i]);
+		lset_clear(&b);
+		if (out->none)
+			return -1;
+	}
+	return 0;
+}
+
+size_t
+md_literals_plain(const char *pattern, char ***lits)
+{
+	struct lset all = { 0 };
+	const char *p = pattern;
+	size_t i, n = 0;
+
+	*lits = NULL;
+	if (plain_alt(&p, &all) == 0 && *p == '\0' && !all.none &&
+	    all.n > 0) {
+		for (i = 0; i < all.n; i++)
+			if (all.len[i] == 0)
+				break;	/* an empty alternative */
+		if (i == all.n) {
+			n = all.n;
+			*lits = md_xcalloc(n, sizeof **lits);
+			for (i = 0; i < n; i++) {
+				(*lits)[i] = all.s[i];
+				all.s[i] = NULL;
+			}
+			all.n = 0;
+		}
+	}
+	lset_clear(&all);
+	return n;
+}
+
 /* --- the automaton ----------------------------------------------------- */
 
 struct literal {

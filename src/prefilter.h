@@ -34,6 +34,15 @@ size_t md_literals_extract(const char *pattern, char ***lits, int *caseless);
  */
 size_t md_literals_prefix(const char *pattern, char ***lits);
 
+/*
+ * When pattern is plain (literal characters, alternation and (?:...)
+ * groups only: "确诊|阳性|全(?:区|市)"), every string it matches, in the
+ * order PCRE2 tries them: at the leftmost position where one occurs, the
+ * first of them in this order that occurs is the match.  Returns their
+ * number in *lits (as md_literals_extract), or 0 for any other pattern.
+ */
+size_t md_literals_plain(const char *pattern, char ***lits);
+
 enum md_prefilter_impl {
 	MD_PF_AUTO = 0,		/* Hyperscan if built with it, else AC */
 	MD_PF_AHO_CORASICK,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "litset.h"
 #include "prefilter.h"
 #include "rules.h"
 #include "xml.h"
@@ -42,14 +43,36 @@ md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->src = md_xstrdup(pattern);
 	re->nlits = md_literals_extract(pattern, &re->lits, &caseless);
-	if (caseless || re->nlits > MD_PRECHECK_MAX) {
+	re->nonempty = re->nlits > 0;
+	if (caseless) {
 		for (i = 0; i < re->nlits; i++)
 			free(re->lits[i]);
 		free(re->lits);
 		re->lits = NULL;
 		re->nlits = 0;
 	}
+	if (re->nlits > 0)
+		re->pre = md_litset_new((const char *const *)re->lits, NULL,
+		    re->nlits);
+	re->nalts = md_literals_plain(pattern, &re->alts);
+	if (re->nalts > 0)
+		re->plain = md_litset_new((const char *const *)re->alts, NULL,
+		    re->nalts);
 	return 0;
+}
+
+void
+md_regex_drop_precheck(struct md_regex *re)
+{
+	size_t i;
+
+	md_litset_free(re->pre);
+	re->pre = NULL;
+	for (i = 0; i < re->nlits; i++)
+		free(re->lits[i]);
+	free(re->lits);
+	re->lits = NULL;
+	re->nlits = 0;
 }
 
 void
@@ -61,13 +84,16 @@ md_regex_free(struct md_regex *re)
 	pcre2_code_free(re->anchored);
 	re->anchored = NULL;
 	free(re->src);
-	for (i = 0; i < re->nlits; i++)
-		free(re->lits[i]);
-	free(re->lits);
+	md_regex_drop_precheck(re);
+	md_litset_free(re->plain);
+	for (i = 0; i < re->nalts; i++)
+		free(re->alts[i]);
+	free(re->alts);
 	re->code = NULL;
 	re->src = NULL;
-	re->lits = NULL;
-	re->nlits = 0;
+	re->plain = NULL;
+	re->alts = NULL;
+	re->nalts = 0;
 }
 
 void
@@ -124,20 +150,30 @@ int
 md_regex_search(const struct md_regex *re, struct md_matcher *m,
     const char *text, size_t from, size_t to, size_t *s, size_t *e)
 {
+	size_t at, k;
+
 	if (from > to)
 		return 0;
-	if (re->nlits > 0) {
-		/* A match would contain one of these, and lies in
-		 * text[from, to) (look-behind aside, which only tests). */
-		size_t i;
-
-		for (i = 0; i < re->nlits; i++)
-			if (memmem(text + from, to - from, re->lits[i],
-			    strlen(re->lits[i])) != NULL)
-				break;
-		if (i == re->nlits)
+	if (re->plain != NULL) {
+		if (!md_litset_find(re->plain, text, from, to, s, &k))
 			return 0;
+		*e = *s + md_litset_len(re->plain, k);
+		return 1;
 	}
+	/* A match would contain one of these, and lies in text[from, to)
+	 * (look-behind aside, which only tests). */
+	if (re->pre != NULL && !md_litset_find(re->pre, text, from, to, &at,
+	    NULL))
+		return 0;
+	return run_match(re->code, m, text, from, to, s, e);
+}
+
+int
+md_regex_search_known(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t from, size_t to, size_t *s, size_t *e)
+{
+	if (from > to)
+		return 0;
 	return run_match(re->code, m, text, from, to, s, e);
 }
 

@@ -13,29 +13,40 @@
 
 #include "util.h"
 
-/* At most this many literals are checked with memmem before a search. */
-#define MD_PRECHECK_MAX 4
-
 /* Limits on every match: a hit means "not evaluated", never "no match". */
 #define MD_MATCH_LIMIT 200000u
 #define MD_DEPTH_LIMIT 2000u
 #define MD_HEAP_LIMIT_KB 8192u
 #define MD_JIT_STACK_MAX (512u * 1024u)
 
+struct md_litset;
+
 struct md_regex {
 	pcre2_code *code;
 	char *src;
-	/* Literals every match contains (see md_literals_extract), when
-	 * there are few: a region holding none of them cannot match, and
-	 * memmem says so faster than PCRE2 does on CJK text. */
+	/* Literals every match contains (see md_literals_extract), and a
+	 * litset of them: a region holding none of them cannot match, and
+	 * the litset says so faster than PCRE2 does on CJK text. */
 	char **lits;
 	size_t nlits;
+	struct md_litset *pre;
+	int nonempty;		/* it had such literals: no match is empty */
+	/* A plain pattern ("确诊|阳性|全(?:区|市)", see md_literals_plain)
+	 * is searched by the litset of the strings it matches, in PCRE2's
+	 * order, and PCRE2 is not run at all. */
+	char **alts;
+	size_t nalts;
+	struct md_litset *plain;
 	/* When every match starts with one of a set of literals (see
 	 * md_literals_prefix), the engine tries the pattern anchored where
 	 * they occur instead of scanning: prefix_id is its id in the
 	 * prefilter, anchored its anchored code. */
 	pcre2_code *anchored;
 	size_t prefix_id;
+	/* The engine's id for literals the prefilter watches for it (0:
+	 * none): the strings a plain pattern matches, else those every
+	 * match holds. */
+	size_t watch_id;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */
@@ -51,6 +62,9 @@ struct md_matcher {
 int md_regex_compile(struct md_regex *re, const char *pattern, char *msg,
     size_t msglen);
 void md_regex_free(struct md_regex *re);
+/* Drops re's literal precheck (when something else, the prefilter, has
+ * looked for its literals already). */
+void md_regex_drop_precheck(struct md_regex *re);
 
 /* Compiles the anchored form of re (for md_regex_match_at).  0 or -1. */
 int md_regex_anchor(struct md_regex *re);
@@ -69,6 +83,10 @@ void md_matcher_free(struct md_matcher *m);
  * match, 0 on none, -ERANGE on a limit (counted in m->limit_hits). */
 int md_regex_search(const struct md_regex *re, struct md_matcher *m,
     const char *text, size_t from, size_t to, size_t *s, size_t *e);
+/* md_regex_search when the caller knows that one of re's literals lies
+ * in text[from, to): PCRE2 without the precheck. */
+int md_regex_search_known(const struct md_regex *re, struct md_matcher *m,
+    const char *text, size_t from, size_t to, size_t *s, size_t *e);
 
 enum md_cond_scope { MD_IN_CLAUSE, MD_IN_SENTENCE, MD_IN_DOCUMENT };
 
@@ -77,6 +95,7 @@ struct md_cond {
 	enum md_cond_scope scope;
 	struct md_regex re;
 	int line;
+	size_t index;		/* global index, for the engine's memo */
 };
 
 struct md_cite {

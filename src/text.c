@@ -16,12 +16,15 @@
 #endif
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "litset.h"
 #include "text.h"
+#include "util.h"
 
 struct word {
 	const char *s;
@@ -201,7 +204,7 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 {
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
 	unsigned char *out;
-	size_t i = 0, o = 0, run, k;
+	size_t i = 0, o = 0, run, k, cjk_end = len >= 2 ? len - 2 : 0;
 	uint32_t cp;
 	int rc = -ENOMEM;
 
@@ -225,11 +228,16 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 				break;	/* the end, a CR or a NUL */
 			/* Most of the text: U+4000..U+9FFF, which never
 			 * folds and needs only its continuation bytes
-			 * checked. */
+			 * checked, a run at a time. */
 			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
 			    (s[i + 1] & 0xc0) == 0x80 &&
 			    (s[i + 2] & 0xc0) == 0x80) {
-				i += 3;
+				do
+					i += 3;
+				while (i < cjk_end &&
+				    (unsigned)(s[i] - 0xe4) < 6 &&
+				    (s[i + 1] & 0xc0) == 0x80 &&
+				    (s[i + 2] & 0xc0) == 0x80);
 				continue;
 			}
 			k = decode(s + i, len - i, &cp);
@@ -508,55 +516,95 @@ starts_with(const char *text, size_t p, size_t limit, const struct word *w)
 	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
 }
 
-/*
- * The start of the last word of list that lies wholly in text[from,
- * limit), in *at; 0 when there is none.  A word that begins one of
- * except does not count.
- */
-static int
-last_word(const char *text, size_t from, size_t limit,
-    const struct word *list, size_t n, const struct word *except,
-    size_t nexcept, size_t *at)
-{
-	size_t p, i, j;
-	int found = 0;
+/* Litsets of the negators, and of the negators and lifters together,
+ * made once for every thread. */
+static struct md_litset *negator_set, *scope_set;
+static pthread_once_t word_sets_once = PTHREAD_ONCE_INIT;
 
-	for (p = from; p + 6 <= limit; p++) {
-		/* Every word starts with a CJK character (3 bytes): skip
-		 * ASCII and continuation bytes cheaply. */
-		if ((unsigned char)text[p] < 0xe0)
-			continue;
-		for (i = 0; i < n; i++) {
-			if (text[p + 1] != list[i].s[1] ||
-			    text[p + 2] != list[i].s[2] ||
-			    text[p] != list[i].s[0] ||
-			    !starts_with(text, p, limit, &list[i]))
-				continue;
-			for (j = 0; j < nexcept; j++)
-				if (starts_with(text, p, limit, &except[j]))
-					break;
-			if (j < nexcept)
-				continue;
-			*at = p;
-			found = 1;
-			break;
-		}
+static struct md_litset *
+word_set(const struct word *a, size_t na, const struct word *b, size_t nb)
+{
+	const char **s = md_xcalloc(na + nb, sizeof *s);
+	size_t *len = md_xcalloc(na + nb, sizeof *len), i;
+	struct md_litset *set;
+
+	for (i = 0; i < na + nb; i++) {
+		s[i] = i < na ? a[i].s : b[i - na].s;
+		len[i] = i < na ? a[i].len : b[i - na].len;
 	}
-	return found;
+	set = md_litset_new(s, len, na + nb);
+	free(s);
+	free(len);
+	return set;
+}
+
+static void
+make_word_sets(void)
+{
+	negator_set = word_set(negators, NELEM(negators), NULL, 0);
+	scope_set = word_set(negators, NELEM(negators), lifters,
+	    NELEM(lifters));
+}
+
+/* 1 when a word of list lies wholly in text[p, limit) at p, one that
+ * begins none of except. */
+static int
+word_at(const char *text, size_t p, size_t limit, const struct word *list,
+    size_t n, const struct word *except, size_t nexcept)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!starts_with(text, p, limit, &list[i]))
+			continue;
+		for (j = 0; j < nexcept; j++)
+			if (starts_with(text, p, limit, &except[j]))
+				break;
+		if (j == nexcept)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The start of the last negator (not a false one) that lies wholly in
+ * text[from, limit), in *neg, and with lifters_too of the last lifter,
+ * in *lift; whether there is one in *has_neg, *has_lift.  One pass: the
+ * litset finds the places where a word of either list lies wholly before
+ * limit, and each is judged as a scan of every place would.
+ */
+static void
+last_words(const char *text, size_t from, size_t limit, int lifters_too,
+    int *has_neg, size_t *neg, int *has_lift, size_t *lift)
+{
+	const struct md_litset *set;
+	size_t p = from;
+
+	pthread_once(&word_sets_once, make_word_sets);
+	set = lifters_too ? scope_set : negator_set;
+	*has_neg = *has_lift = 0;
+	while (p < limit && md_litset_find(set, text, p, limit, &p, NULL)) {
+		if (word_at(text, p, limit, negators, NELEM(negators),
+		    false_negators, NELEM(false_negators))) {
+			*neg = p;
+			*has_neg = 1;
+		}
+		if (lifters_too && word_at(text, p, limit, lifters,
+		    NELEM(lifters), NULL, 0)) {
+			*lift = p;
+			*has_lift = 1;
+		}
+		p++;
+	}
 }
 
 static int
 last_negator(const char *text, size_t from, size_t limit, size_t *at)
 {
-	return last_word(text, from, limit, negators, NELEM(negators),
-	    false_negators, NELEM(false_negators), at);
-}
+	int has_neg, has_lift;
 
-static int
-last_lifter(const char *text, size_t from, size_t limit, size_t *at)
-{
-	return last_word(text, from, limit, lifters, NELEM(lifters), NULL, 0,
-	    at);
+	last_words(text, from, limit, 0, &has_neg, at, &has_lift, NULL);
+	return has_neg;
 }
 
 enum md_scope
@@ -569,8 +617,8 @@ md_scope_at(const struct md_document *doc, size_t start, size_t end)
 	(void)end;		/* only what precedes start governs it */
 	if (c == NULL)
 		return MD_SCOPE_PLAIN;
-	has_neg = last_negator(doc->text, c->start, start, &neg);
-	has_lift = last_lifter(doc->text, c->start, start, &lift);
+	last_words(doc->text, c->start, start, 1, &has_neg, &neg, &has_lift,
+	    &lift);
 	if (has_neg || has_lift)
 		return has_neg && (!has_lift || neg > lift) ?
 		    MD_SCOPE_NEGATED : MD_SCOPE_LIFTED;
@@ -1093,69 +1141,91 @@ year_start(const char *s, size_t len, size_t i)
 	    memcmp(s + i, "一", 3) == 0);
 }
 
-/* Bytes md_text_date stops at: 1, 2, the lead bytes of １２ (0xef) and
- * of 一二 (0xe4), and line ends. */
-static const unsigned char date_byte[256] = {
-	['1'] = 1, ['2'] = 1, [0xef] = 1, [0xe4] = 1, ['\n'] = 1, ['\r'] = 1
+/* 1 when s[i] starts 1 or 2 (ASCII or full-width), 一 or 二: a year
+ * begins with one of them. */
+static int
+year_char(const char *s, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[i] == '1' || u[i] == '2')
+		return 1;
+	if (len - i < 3)
+		return 0;
+	if (u[i] == 0xef)
+		return u[i + 1] == 0xbc && (u[i + 2] == 0x91 ||
+		    u[i + 2] == 0x92);
+	return u[i] == 0xe4 && ((u[i + 1] == 0xb8 && u[i + 2] == 0x80) ||
+	    (u[i + 1] == 0xba && u[i + 2] == 0x8c));
+}
+
+/* A date at s[i], where md_text_date would try one: its length, or 0. */
+static size_t
+date_from(const char *s, size_t len, size_t i, int *y, int *m, int *d)
+{
+	if (!year_char(s, len, i) || !year_start(s, len, i))
+		return 0;
+	return date_at(s + i, len - i, y, m, d);
+}
+
+/* The start of the line holding s[le - 1] (a line ends at LF or CR). */
+static size_t
+line_start(const char *s, size_t le)
+{
+	const char *lf = memrchr(s, '\n', le), *cr;
+	size_t ls = lf ? (size_t)(lf - s) + 1 : 0;
+
+	cr = memrchr(s + ls, '\r', le - ls);
+	return cr ? (size_t)(cr - s) + 1 : ls;
+}
+
+/* The first bytes of 1, 2, １, ２, 一 and 二. */
+static const unsigned char year_byte[256] = {
+	['1'] = 1, ['2'] = 1, [0xe4] = 1, [0xef] = 1
 };
 
+/*
+ * Dates are read left to right, each from where one may start (year_char,
+ * year_start) and none inside another.  A date never spans a line end
+ * and a date line holds nothing before its date but spaces, so a date
+ * line's date is always one of those: the last date line is found by
+ * looking at each line's first character from the end, and without one
+ * the first date is the answer, found going forward.
+ */
 int
 md_text_date(const char *s, size_t len, char out[11])
 {
-	const char *end = s + len, *eol;
-	int y, m, d, fy = 0, fm = 0, fd = 0, found = 0;
-	size_t i = 0, line = 0, k;
+	const unsigned char *u = (const unsigned char *)s;
+	int y = 0, m = 0, d = 0, found = 0;
+	size_t i, k, ls, le = len;
 
-	while (i < len) {
-		unsigned char c;
-
-		/* Skip, a table lookup a byte, to a byte that may start a
-		 * year or end a line. */
-		while (i < len && !date_byte[(unsigned char)s[i]])
-			i++;
-		if (i >= len)
-			break;
-		c = (unsigned char)s[i];
-
-		/* A year begins with 1 or 2 (ASCII or full-width) or with
-		 * 一 or 二: every other byte is passed over at once. */
-		if (c != '1' && c != '2' && !(i + 2 < len &&
-		    ((c == 0xef && (unsigned char)s[i + 1] == 0xbc &&
-		    ((unsigned char)s[i + 2] == 0x91 ||
-		    (unsigned char)s[i + 2] == 0x92)) ||
-		    (c == 0xe4 && (memcmp(s + i, "一", 3) == 0 ||
-		    memcmp(s + i, "二", 3) == 0))))) {
-			if (c == '\n' || c == '\r')
-				line = i + 1;
-			i++;
-			continue;
-		}
-		if (year_start(s, len, i) &&
-		    (k = date_at(s + i, len - i, &y, &m, &d)) > 0) {
-			/* A line holding only the date closes a notice;
-			 * the last such line wins over any other date. */
-			for (eol = s + i + k; eol < end && *eol != '\n' &&
-			    *eol != '\r'; eol++)
-				;
-			if (all_space(s + line, s + i) &&
-			    all_space(s + i + k, eol)) {
-				fy = y, fm = m, fd = d;
-			} else if (!found) {
-				/* The first date anywhere, unless a date
-				 * line comes later. */
-				fy = y, fm = m, fd = d;
-			}
+	for (;;) {
+		ls = line_start(s, le);
+		for (i = ls; i < le && (k = space_at(s + i, s + le)) > 0;
+		    i += k)
+			;
+		if (i < le && (k = date_from(s, len, i, &y, &m, &d)) > 0 &&
+		    all_space(s + i + k, s + le)) {
 			found = 1;
-			i += k;
-			continue;
+			break;
 		}
-		if (s[i] == '\n' || s[i] == '\r')
-			line = i + 1;
-		i++;
+		if (ls == 0)
+			break;
+		le = ls - 1;
+	}
+	for (i = 0; !found && i < len; ) {
+		if (year_byte[u[i]] && date_from(s, len, i, &y, &m, &d) > 0)
+			found = 1;
+		/* No year starts inside a character. */
+		else if (u[i] >= 0xe0 && u[i] < 0xf0 && len - i >= 3 &&
+		    (u[i + 1] & 0xc0) == 0x80 && (u[i + 2] & 0xc0) == 0x80)
+			i += 3;
+		else
+			i++;
 	}
 	if (!found)
 		return -ENOENT;
-	snprintf(out, 11, "%04d-%02d-%02d", fy, fm, fd);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 	return 0;
 }
 

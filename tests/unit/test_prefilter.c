@@ -7,6 +7,7 @@
  */
 #include <glob.h>
 
+#include "litset.h"
 #include "prefilter.h"
 #include "rules.h"
 #include "text.h"
@@ -338,6 +339,126 @@ START_TEST(never_misses_auto)
 }
 END_TEST
 
+/* A plain pattern's strings come in the order PCRE2 tries them. */
+START_TEST(plain_literals)
+{
+	static const char *const not_plain[] = { "停课?", "[一二]天",
+		"(停课)", "(?i)ab", "停课|", "(?:|停课)", "\\d天", "停.课",
+		"停{2}", "(?=停)课", "^停课", "停课$", "(?:停课", "" };
+	char **l;
+	size_t n, i;
+
+	n = md_literals_plain("确诊|全(?:区|市)|所有", &l);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(l[0], "确诊");
+	ck_assert_str_eq(l[1], "全区");
+	ck_assert_str_eq(l[2], "全市");
+	ck_assert_str_eq(l[3], "所有");
+	free_lits(l, n);
+	/* Backtracking order: a-major, and a repeat keeps its first place. */
+	n = md_literals_plain("a(?:b|bc)d|abd|x", &l);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(l[0], "abd");
+	ck_assert_str_eq(l[1], "abcd");
+	ck_assert_str_eq(l[2], "x");
+	free_lits(l, n);
+	n = md_literals_plain("全(?:|区)", &l);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(l[0], "全");
+	ck_assert_str_eq(l[1], "全区");
+	free_lits(l, n);
+	for (i = 0; i < MD_NELEM(not_plain); i++) {
+		n = md_literals_plain(not_plain[i], &l);
+		ck_assert_msg(n == 0, "%s is not plain", not_plain[i]);
+	}
+}
+END_TEST
+
+START_TEST(litset_find)
+{
+	static const char *const lits[] = { "停课", "停", "ab", "é", "😀x",
+		"课停" };
+	struct md_litset *ls = md_litset_new(lits, NULL, MD_NELEM(lits));
+	const char *t = "xx停课ab停é😀x";
+	size_t at, lit, n = strlen(t);
+
+	ck_assert(md_litset_find(ls, t, 0, n, &at, &lit));
+	ck_assert_uint_eq(at, 2);
+	ck_assert_uint_eq(lit, 0);	/* 停课 before 停, in the set's order */
+	/* From inside 停: the next place a literal starts. */
+	ck_assert(md_litset_find(ls, t, 3, n, &at, &lit));
+	ck_assert_uint_eq(at, strlen("xx停课"));
+	ck_assert_uint_eq(lit, 2);
+	/* A literal must end by to. */
+	ck_assert(md_litset_find(ls, t, 0, 4, &at, &lit) == 0);
+	ck_assert(md_litset_find(ls, t, 0, 5, &at, &lit));
+	ck_assert_uint_eq(lit, 1);
+	ck_assert(md_litset_find(ls, t, strlen("xx停课ab"), n, &at, &lit));
+	ck_assert_uint_eq(lit, 1);
+	ck_assert(md_litset_find(ls, t, strlen("xx停课ab停"), n, &at, &lit));
+	ck_assert_uint_eq(lit, 3);
+	ck_assert(md_litset_find(ls, t, strlen("xx停课ab停é"), n, &at,
+	    &lit));
+	ck_assert_uint_eq(lit, 4);
+	ck_assert(md_litset_find(ls, t, strlen("xx停课ab停é"), n - 1, &at,
+	    &lit) == 0);
+	ck_assert(md_litset_find(ls, "", 0, 0, &at, &lit) == 0);
+	ck_assert(md_litset_find(ls, t, 5, 3, &at, &lit) == 0);
+	md_litset_free(ls);
+}
+END_TEST
+
+/* Every place a literal starts, found by md_litset_find one after the
+ * other, is every place memcmp finds one, on random text. */
+START_TEST(litset_agrees_with_memcmp)
+{
+	static const char *const lits[] = { "一天", "两检", "一", "天两",
+		"a", "1天", "全区", "区" };
+	static const char *const frags[] = { "一", "天", "两", "检", "a", "1",
+		"全", "区", "，", "b", "\xe4", "\xb8" };
+	struct md_litset *ls = md_litset_new(lits, NULL, MD_NELEM(lits));
+	uint32_t seed = 7;
+	char buf[64];
+	size_t round, len, p, at, lit, k;
+
+	for (round = 0; round < 20000; round++) {
+		for (len = 0;;) {
+			const char *f;
+
+			seed = seed * 1103515245u + 12345u;
+			f = frags[(seed >> 16) % MD_NELEM(frags)];
+			if (len + strlen(f) > sizeof buf || (seed >> 8) % 9 == 0)
+				break;
+			memcpy(buf + len, f, strlen(f));
+			len += strlen(f);
+		}
+		for (p = 0; p <= len; p++) {
+			size_t want = len, wlit = 0;
+
+			for (at = p; at < len && want == len; at++)
+				for (k = 0; k < MD_NELEM(lits); k++)
+					if (strlen(lits[k]) <= len - at &&
+					    memcmp(buf + at, lits[k],
+					    strlen(lits[k])) == 0) {
+						want = at;
+						wlit = k;
+						break;
+					}
+			if (want == len) {
+				ck_assert(!md_litset_find(ls, buf, p, len, &at,
+				    &lit));
+			} else {
+				ck_assert(md_litset_find(ls, buf, p, len, &at,
+				    &lit));
+				ck_assert_uint_eq(at, want);
+				ck_assert_uint_eq(lit, wlit);
+			}
+		}
+	}
+	md_litset_free(ls);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -347,6 +468,9 @@ main(void)
 	tcase_add_test(tc, extract_literals);
 	tcase_add_test(tc, prefix_literals);
 	tcase_add_test(tc, no_literal_means_always);
+	tcase_add_test(tc, plain_literals);
+	tcase_add_test(tc, litset_find);
+	tcase_add_test(tc, litset_agrees_with_memcmp);
 	tcase_add_test(tc, aho_corasick_scan);
 	tcase_add_test(tc, overlapping_literals);
 #ifdef HAVE_HYPERSCAN

@@ -7,6 +7,7 @@
 
 #include "rules.h"
 #include "testutil.h"
+#include "text.h"
 
 #define SCHEMA MD_SRCDIR "/etc/schema/rules.rng"
 
@@ -224,6 +225,69 @@ START_TEST(ucp_classes_understand_chinese)
 }
 END_TEST
 
+/* The plain patterns' search without PCRE2, and the literal precheck,
+ * give what PCRE2 gives, from every place and to every end. */
+START_TEST(search_agrees_with_pcre2)
+{
+	static const char *const patterns[] = { "确诊|阳性|密接|密切接触者",
+		"全(?:区|区域|市)|区域|所有", "a(?:b|bc)d|abc", "全区域|全区",
+		"(?:经|报经)[^,;。]{0,4}(?:批准|同意)|依法批准" };
+	static const char *const frags[] = { "确诊", "阳性", "密", "接",
+		"密切接触者", "全", "区", "域", "市", "所有", "a", "b", "c",
+		"d", "经", "报", "批准", "同意", "依法", "，", "。", "x" };
+	struct md_matcher m;
+	struct md_regex re;
+	uint32_t seed = 11;
+	char msg[256], text[96 + MD_TEXT_PAD];
+	size_t i, round, len, from, to, s, e;
+	int rc, want;
+
+	md_matcher_init(&m);
+	for (i = 0; i < MD_NELEM(patterns); i++) {
+		ck_assert_int_eq(md_regex_compile(&re, patterns[i], msg,
+		    sizeof msg), 0);
+		ck_assert((re.plain != NULL) == (i < 4));
+		for (round = 0; round < 300; round++) {
+			memset(text, 0, sizeof text);
+			for (len = 0;;) {
+				const char *f;
+
+				seed = seed * 1103515245u + 12345u;
+				f = frags[(seed >> 16) % MD_NELEM(frags)];
+				if (len + strlen(f) > 96 || (seed >> 8) % 13 == 0)
+					break;
+				memcpy(text + len, f, strlen(f));
+				len += strlen(f);
+			}
+			for (from = 0; from <= len; from++) {
+				if (((unsigned char)text[from] & 0xc0) == 0x80)
+					continue;
+				for (to = from; to <= len; to++) {
+					PCRE2_SIZE *ov;
+
+					if (((unsigned char)text[to] & 0xc0) ==
+					    0x80)
+						continue;
+					want = pcre2_match(re.code,
+					    (PCRE2_SPTR)text, to, from, 0,
+					    m.md, m.mctx) >= 0;
+					ov = pcre2_get_ovector_pointer(m.md);
+					rc = md_regex_search(&re, &m, text,
+					    from, to, &s, &e);
+					ck_assert_int_eq(rc, want);
+					if (want) {
+						ck_assert_uint_eq(s, ov[0]);
+						ck_assert_uint_eq(e, ov[1]);
+					}
+				}
+			}
+		}
+		md_regex_free(&re);
+	}
+	md_matcher_free(&m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -241,6 +305,7 @@ main(void)
 	tcase_add_test(tc, entity_expansion_refused);
 	tcase_add_test(tc, catastrophic_pattern_is_not_evaluated);
 	tcase_add_test(tc, search_respects_bounds);
+	tcase_add_test(tc, search_agrees_with_pcre2);
 	tcase_add_test(tc, ucp_classes_understand_chinese);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
