@@ -5,7 +5,8 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
       libevent-dev libpcre2-dev libxml2-dev libxml2-utils libjansson-dev
-      libsqlite3-dev libcurl4-openssl-dev check valgrind wrk curl"
+      libsqlite3-dev libcurl4-openssl-dev libopencc-dev check valgrind
+      wrk curl"
 
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ]; then

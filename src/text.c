@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "litset.h"
+#include "t2s.h"
 #include "text.h"
 #include "util.h"
 
@@ -449,6 +450,124 @@ nomem:
 	return -ENOMEM;
 }
 
+/* The ideograph U+3400..U+9FFF at p (3 bytes), or 0. */
+static uint32_t
+ideograph_at(const unsigned char *p, size_t left)
+{
+	uint32_t cp;
+
+	if (left < 3 || p[0] < 0xe3 || p[0] > 0xe9 || (p[1] & 0xc0) != 0x80 ||
+	    (p[2] & 0xc0) != 0x80)
+		return 0;
+	cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+	    (p[2] & 0x3f);
+	return cp >= 0x3400 && cp <= 0x9fff ? cp : 0;
+}
+
+/* The source offset of normalized offset off, from the points so far. */
+static size_t
+orig_at(const struct md_text_point *pts, size_t n, size_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pts[mid].norm <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? off : pts[lo - 1].orig + (off - pts[lo - 1].norm);
+}
+
+/*
+ * After folding, in place: traditional ideographs become simplified ones of
+ * the same length (md_t2s), and spaces between two ideographs (a mirror's
+ * or a phone keyboard's stray spaces: 封 控 了) are dropped, with a point
+ * in the offset map after each dropped run.  Repeated glyphs are left as
+ * they are: 天天 and 人人 are words.
+ */
+static int
+tidy(struct md_text *t)
+{
+	unsigned char *s = (unsigned char *)t->norm;
+	const struct md_text_point *old = t->points;
+	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
+	size_t len = t->norm_len, r = 0, w = 0, pi = 0, k, nold = t->npoints;
+	const uint16_t *tab = md_t2s_table();
+	int dropped = 0;
+	uint32_t cp, to;
+
+	while (r < len) {
+		unsigned char c = s[r];
+
+		/* Old points up to here, moved back by what was dropped. */
+		for (; pi < nold && old[pi].norm <= r; pi++) {
+			size_t at = old[pi].norm - (r - w);
+
+			if (pts.n > 0 && ((struct md_text_point *)
+			    pts.data)[pts.n - 1].norm == at)
+				pts.n--;
+			if (add_point(&pts, at, old[pi].orig) != 0)
+				goto nomem;
+		}
+		if (c >= 0xe3 && c <= 0xe9 && r + 2 < len) {
+			/* An ideograph, maybe a traditional one. */
+			cp = (uint32_t)(c & 0x0f) << 12 |
+			    (uint32_t)(s[r + 1] & 0x3f) << 6 | (s[r + 2] & 0x3f);
+			if (tab != NULL && cp >= MD_T2S_FIRST &&
+			    cp <= MD_T2S_LAST && (to = tab[cp - MD_T2S_FIRST])) {
+				s[w] = (unsigned char)(0xe0 | (to >> 12));
+				s[w + 1] = (unsigned char)(0x80 | ((to >> 6) &
+				    0x3f));
+				s[w + 2] = (unsigned char)(0x80 | (to & 0x3f));
+			} else if (w != r) {
+				memmove(s + w, s + r, 3);
+			}
+			w += 3;
+			r += 3;
+			continue;
+		}
+		if (c == ' ' && w >= 3 && ideograph_at(s + w - 3, 3)) {
+			for (k = r; k < len && s[k] == ' '; k++)
+				;
+			if (ideograph_at(s + k, len - k)) {
+				size_t o = orig_at(old, nold, k);
+
+				if (pts.n > 0 && ((struct md_text_point *)
+				    pts.data)[pts.n - 1].norm == w)
+					pts.n--;
+				if (add_point(&pts, w, o) != 0)
+					goto nomem;
+				/* Old points inside the run go with it. */
+				while (pi < nold && old[pi].norm < k)
+					pi++;
+				r = k;
+				dropped = 1;
+				continue;
+			}
+		}
+		s[w++] = s[r++];
+	}
+	for (; pi < nold; pi++)
+		if (add_point(&pts, old[pi].norm - (r - w), old[pi].orig) != 0)
+			goto nomem;
+	if (!dropped) {
+		free(pts.data);	/* the old map is still right */
+		return 0;
+	}
+	memset(s + w, 0, len - w);
+	t->norm_len = w;
+	free(t->points);
+	t->points = pts.data;
+	t->npoints = pts.n;
+	return 0;
+nomem:
+	free(pts.data);
+	return -ENOMEM;
+}
+
 int
 md_text_init(struct md_text *t, const char *s, size_t len, size_t *bad)
 {
@@ -458,6 +577,8 @@ md_text_init(struct md_text *t, const char *s, size_t len, size_t *bad)
 	t->orig = s;
 	t->orig_len = len;
 	rc = fold(t, (const unsigned char *)s, len, bad);
+	if (rc == 0)
+		rc = tidy(t);
 	if (rc == 0)
 		rc = split(t);
 	if (rc != 0)

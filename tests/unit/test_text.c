@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "t2s.h"
 #include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -173,7 +174,15 @@ START_TEST(folding)
 	folds_to("０１２３４５６７８９", "0123456789");
 	folds_to("！＂＃＄％＆＇（）＊＋，－．／：；＜＝＞？＠［＼］＾＿｀｛｜｝～",
 	    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
-	folds_to("全区\xe3\x80\x80停课", "全区 停课");
+	/* Spaces between ideographs are dropped, others stay. */
+	folds_to("全区\xe3\x80\x80停课", "全区停课");
+	folds_to("封 控 了 十 天", "封控了十天");
+	folds_to("封控  7天", "封控  7天");
+	folds_to("停课 ok", "停课 ok");
+	/* Traditional ideographs become simplified ones. */
+	folds_to("全區中小學、幼兒園一律暫停線下教學",
+	    "全区中小学、幼儿园一律暂停线下教学");
+	folds_to("小區被封鎖，不準出門", "小区被封锁,不准出门");
 	/* A BOM is dropped at the start only. */
 	folds_to("\xef\xbb\xbf通告", "通告");
 	folds_to("通\xef\xbb\xbf告", "通\xef\xbb\xbf告");
@@ -240,6 +249,17 @@ same_char(const char *norm, const char *orig)
 	}
 	if (c < 0x80)
 		return *orig == norm[0];
+	/* A traditional ideograph folded to its simplified form. */
+	if (o[0] >= 0xe3 && o[0] <= 0xe9) {
+		unsigned n = ((c & 0x0fu) << 12) |
+		    (((unsigned char)norm[1] & 0x3fu) << 6) |
+		    ((unsigned char)norm[2] & 0x3fu);
+
+		cp = ((o[0] & 0x0fu) << 12) | ((o[1] & 0x3fu) << 6) |
+		    (o[2] & 0x3fu);
+		if (md_t2s(cp) == n)
+			return 1;
+	}
 	return memcmp(norm, orig, c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) == 0;
 }
 
@@ -291,7 +311,7 @@ START_TEST(offset_map)
 	const char *in = "\xef\xbb\xbfＡ１，全区\xe3\x80\x80停课！（十六）。\r\n末";
 
 	load(in);
-	ck_assert_str_eq(T.norm, "A1,全区 停课!(十六)。\n末");
+	ck_assert_str_eq(T.norm, "A1,全区停课!(十六)。\n末");
 	ck_assert_uint_eq(md_text_orig(&T, 0), 3);	/* after the BOM */
 	ck_assert_uint_eq(md_text_orig(&T, 1), 6);
 	ck_assert_uint_eq(md_text_orig(&T, 2), 9);
@@ -300,7 +320,14 @@ START_TEST(offset_map)
 	span_maps(in, "停课", "停课");
 	span_maps(in, "(十六)", "（十六）");
 	span_maps(in, "A1,", "Ａ１，");
-	span_maps(in, "全区 停课!", "全区\xe3\x80\x80停课！");
+	span_maps(in, "全区停课!", "全区\xe3\x80\x80停课！");
+	span_maps(in, "区停", "区\xe3\x80\x80停");
+	/* Traditional text and stray spaces map back to what was sent. */
+	span_maps("通知：全區暫停線下教學。", "暂停线下教学", "暫停線下教學");
+	span_maps("小 区 被 封 了 十 天 ！", "封了十天", "封 了 十 天");
+	span_maps("Ａ 全 區 停 課 Ｂ", "全区停课", "全 區 停 課");
+	check_map("小 區 封 控\xe3\x80\x80了 ， 十　天 沒 人 管");
+	check_map("全區中小學 暫停 線下教學，ｏｋ 好 的");
 	span_maps(in, "。\n", "。\r\n");
 	span_maps(in, "末", "末");
 	span_maps("第１２号楼封控７天，ＡＢ区解封", "12号楼封控7天",
