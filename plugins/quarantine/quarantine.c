@@ -129,7 +129,9 @@ static const char *const switches[] = {
 static const char *const continuations[] = {
 	"期满后", "解除后", "之后", "然后", "随后", "接着", "再", "后",
 	"加", "+", "即", "共", "一共", "总共", "合计", "转为", "转入",
-	"并"
+	"并", "集中隔离期满", "集中隔离结束", "居家隔离期满",
+	"隔离期满", "隔离结束", "期满", "结束后", "回家后", "到家后",
+	"返家后"
 };
 
 /* Durations that are not a quarantine: 第3天, 每2天, 11月20日. */
@@ -153,6 +155,7 @@ struct tok {
 struct quarantine {
 	struct md_ctx *ctx;
 	const struct md_host *host;
+	struct md_regex *no_home;	/* 不具备居家隔离条件 */
 };
 
 struct walk {
@@ -176,6 +179,12 @@ quarantine_init(struct md_ctx *ctx, const struct md_host *host,
 		return -ENOMEM;
 	q->ctx = ctx;
 	q->host = host;
+	q->no_home = host->regex_compile(ctx,
+	    "(?:不具备|不具有|不符合|没有|无)(?:居家(?:隔离)?)?条件");
+	if (q->no_home == NULL) {
+		free(q);
+		return -EINVAL;
+	}
 	*state = q;
 	return 0;
 }
@@ -494,6 +503,48 @@ describe(const struct stated *st, char *buf, size_t size)
 #undef PART
 }
 
+/* 1 when the match's sentence says the person cannot stay at home. */
+static int
+no_home(struct walk *w, const struct md_match *m)
+{
+	const struct md_clause *s = &w->doc->sentences[m->clause->sentence];
+	struct md_span sp;
+
+	return w->q->host->regex_search_stated(w->q->ctx, w->q->no_home,
+	    w->doc, s->start, s->end, &sp) == 1;
+}
+
+/*
+ * 1 when the clause at off only asks ("我是密接，请问要集中隔离7天吗？"):
+ * the host drops a question where a match starts, but the statement of a
+ * match may lie in a later clause.  "凭什么隔离14天？" asks nothing.
+ */
+static int
+asks(const struct md_document *doc, const struct md_host *h, size_t off)
+{
+	static const char *const markers[] = { "请问", "吗", "是否",
+		"会不会", "是不是", "要不要", "能否", "几天", "多久",
+		"多长时间", "多少天" };
+	const struct md_clause *c = h->clause_at(doc, off);
+	size_t end, i, k, len;
+
+	if (c == NULL)
+		return 0;
+	for (end = c->end; end > c->start && (doc->text[end - 1] == ' ' ||
+	    doc->text[end - 1] == '\n'); end--)
+		;
+	if (end == c->start || doc->text[end - 1] != '?')
+		return 0;
+	for (i = c->start; i < end; i++)
+		for (k = 0; k < NELEM(markers); k++) {
+			len = strlen(markers[k]);
+			if (i + len <= end &&
+			    memcmp(doc->text + i, markers[k], len) == 0)
+				return 1;
+		}
+	return 0;
+}
+
 static void
 on_match(void *arg, const struct md_match *m)
 {
@@ -510,7 +561,7 @@ on_match(void *arg, const struct md_match *m)
 	int excess = 0, grave = 0;
 
 	lim = limit_of(doc->version, pop_of(doc, m));
-	if (lim == NULL)
+	if (lim == NULL || asks(doc, w->q->host, m->span.end - 1))
 		return;
 	from = m->span.start;
 	to = statement_end(doc, w->q->host, m->span.end > from ?
@@ -526,6 +577,14 @@ on_match(void *arg, const struct md_match *m)
 	}
 	n = tokenize(w, from, to, toks);
 	read_statement(doc->text, toks, n, dflt, &st);
+	/* 三(一): "不具备居家隔离条件者仍实行集中隔离" - where only home
+	 * quarantine is allowed, centralized is its stand-in for those who
+	 * cannot stay at home, for no longer. */
+	if (lim->central == 0 && st.central > 0 && no_home(w, m)) {
+		if (st.central > st.home)
+			st.home = st.central;
+		st.central = 0;
+	}
 
 	home = st.home + st.monitor;
 	if (st.plus_home > home)
