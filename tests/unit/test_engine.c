@@ -303,7 +303,8 @@ START_TEST(disabled_plugin_is_not_loaded)
 
 	e = tu_engine(conf, &err);
 	ck_assert_msg(e != NULL, "%s", err.msg);
-	ck_assert_uint_eq(md_engine_nplugins(e), 2);
+	/* One fewer than the bundled plugins the fixture loaded. */
+	ck_assert_uint_eq(md_engine_nplugins(e), md_engine_nplugins(E) - 1);
 	ck_assert_int_eq(tu_check(e, "即日起全区中小学停课。", "2022-11-20", &r),
 	    0);
 	ck_assert_uint_eq(r.n, 0);
