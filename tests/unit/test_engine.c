@@ -101,6 +101,64 @@ START_TEST(version_by_date)
 }
 END_TEST
 
+/*
+ * Stated durations by population, parsed and compared with the limits of
+ * the version in force: the reason quotes what the text said.
+ */
+START_TEST(quarantine_durations_by_population)
+{
+	static const struct {
+		const char *text, *date, *said;	/* said NULL: no finding */
+	} cases[] = {
+		{ "对密切接触者实行7+3管理。", "2022-11-20",
+		    "集中隔离7天、其后居家3天" },
+		{ "对密切接触者实行7+3管理。", "2022-11-05", NULL },
+		{ "对密接实行集中隔离十天。", "2022-11-20", "集中隔离10天" },
+		{ "入境人员实行“5天集中隔离+3天居家隔离”。", "2022-11-20", NULL },
+		{ "高风险区外溢人员一律集中隔离7天。", "2022-11-20",
+		    "集中隔离7天" },
+		{ "高风险区外溢人员居家隔离7天。", "2022-11-20", NULL },
+		{ "返乡人员须居家隔离十四天。", "2022-11-20", "居家隔离14天" },
+		{ "高风险岗位从业人员居家健康监测5天。", "2022-11-20", NULL },
+		/* 新十条: contacts at home; 乙类乙管: no quarantine at all. */
+		{ "对密切接触者实行5天集中隔离+3天居家隔离。", "2022-11-20",
+		    NULL },
+		{ "对密切接触者实行5天集中隔离+3天居家隔离。", "2022-12-10",
+		    "集中隔离5天" },
+		{ "对密切接触者实行5天居家隔离。", "2022-12-10", NULL },
+		{ "对密切接触者实行5天居家隔离。", "2023-01-10",
+		    "居家隔离5天" },
+	};
+	struct md_result r;
+	size_t i, k;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct md_found *f = NULL;
+
+		ck_assert_int_eq(tu_check(E, cases[i].text, cases[i].date,
+		    &r), 0);
+		for (k = 0; k < r.n; k++)
+			if (strcmp(r.findings[k].category,
+			    "quarantine.excess") == 0)
+				f = &r.findings[k];
+		if (cases[i].said == NULL) {
+			ck_assert_msg(f == NULL, "%s (%s): %s", cases[i].text,
+			    cases[i].date, f ? f->reason : "");
+		} else {
+			ck_assert_msg(f != NULL, "%s (%s): no finding",
+			    cases[i].text, cases[i].date);
+			ck_assert_msg(strstr(f->reason, cases[i].said) != NULL,
+			    "%s: reason \"%s\" lacks \"%s\"", cases[i].text,
+			    f->reason, cases[i].said);
+			ck_assert_str_eq(f->item->id, strcmp(cases[i].date,
+			    "2023-01-08") >= 0 ? "13.1" : strcmp(cases[i].date,
+			    "2022-12-07") >= 0 ? "12.3" : f->item->id);
+		}
+		md_result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(date_sources)
 {
 	const char *t = "即日起全区中小学停课。\n\n某某区教育局\n2022年11月21日\n";
@@ -325,6 +383,7 @@ main(void)
 	tcase_add_test(tc, school_closure_cites_16_and_18);
 	tcase_add_test(tc, restated_prohibition_is_nothing);
 	tcase_add_test(tc, version_by_date);
+	tcase_add_test(tc, quarantine_durations_by_population);
 	tcase_add_test(tc, date_sources);
 	tcase_add_test(tc, offsets_through_full_width_text);
 	tcase_add_test(tc, invalid_utf8_is_an_error);
