@@ -72,6 +72,7 @@ inbound_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	    "又|重新|重复|再次|二次|另行");
 	in->done = host->regex_compile(ctx,
 	    "居家(?:隔离|健康监测)?[^,;。]{0,8}(?:完|满|结束|期满|后|了)|"
+	    "集中[^,;。]{0,8}(?:\\+|加|和|、|及)[^,;。]{0,6}居家|"
 	    "[0-9一二两三四五六七八九十]+\\s*(?:天)?\\s*(?:\\+|加)\\s*"
 	    "[0-9一二两三四五六七八九十]+|隔离期满|解除隔离|隔离(?:结束|完|满)|"
 	    "完成隔离|隔离都(?:做|隔)完");
@@ -236,6 +237,31 @@ pretests(struct inbound *in, const struct md_document *doc,
 }
 
 /*
+ * Where the quarantine at the destination starts in a match.  The rules
+ * start a match at "解除（集中）隔离（期满）" when it comes first, to keep the
+ * lifting word 解除 inside the match (docs/RULES.md: scope); that release
+ * belongs to the entry point, so it is skipped here.
+ */
+static size_t
+quarantine_after_release(const struct md_document *doc,
+    const struct md_match *m)
+{
+	const char *t = doc->text + m->span.start, *q;
+	size_t n = m->span.end - m->span.start;
+
+	if (n < strlen("解除") || memcmp(t, "解除", strlen("解除")) != 0)
+		return m->span.start;
+	q = memmem(t, n, "隔离", strlen("隔离"));
+	if (q == NULL)
+		return m->span.start;
+	q += strlen("隔离");
+	if ((size_t)(q - t) + strlen("期满") <= n &&
+	    memcmp(q, "期满", strlen("期满")) == 0)
+		q += strlen("期满");
+	return m->span.start + (size_t)(q - t);
+}
+
+/*
  * 1 when the quarantine matched at m at the destination repeats the one
  * at the first point of entry.  The text looked at for its kind and length
  * runs from the match to the end of the clause the match ends in
@@ -250,26 +276,27 @@ repeats(struct inbound *in, const struct md_document *doc,
 	    m->span.end > m->span.start ? m->span.end - 1 : m->span.start);
 	size_t to = last != NULL ? last->end : m->span.end;
 	double days, a, b;
-	size_t i, used;
+	size_t i, used, body;
 
 	if (to < m->span.end)
 		to = m->span.end;
-	if (found(in, in->again, doc, m->span.start, m->span.end))
+	body = quarantine_after_release(doc, m);
+	if (found(in, in->again, doc, body, m->span.end))
 		return 1;
 	/* All of 5+3 was done before the destination came in. */
-	if (found(in, in->done, doc, sent->start, m->span.start))
+	if (found(in, in->done, doc, sent->start, body))
 		return 1;
-	for (i = m->span.start; i < to; i++)
+	for (i = body; i < to; i++)
 		if (number_starts(doc, i) && in->host->parse_plus(
 		    doc->text + i, doc->len - i, &a, &b, &used) == 0 &&
 		    i + used <= to)
 			return 1;	/* a whole "5+3" again */
-	if (found(in, in->central, doc, m->span.start, to))
+	if (found(in, in->central, doc, body, to))
 		return 1;
-	days = first_days(in, doc, m->span.start, to);
+	days = first_days(in, doc, body, to);
 	if (days > in->home_remainder_days + 1e-9)
 		return 1;
-	if (found(in, in->home, doc, m->span.start, to))
+	if (found(in, in->home, doc, body, to))
 		return 0;	/* the home part of 5+3, where one lives */
 	/* A bare 隔离 at the destination: only a short one completes 5+3. */
 	return days < 0;
