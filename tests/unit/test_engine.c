@@ -301,9 +301,10 @@ START_TEST(disabled_plugin_is_not_loaded)
 	char *d = tu_tmpdir();
 	char *conf = tu_conf(d, "<plugin name=\"closure\" enabled=\"no\"/>");
 
+	/* One fewer than the bundled set, however many that is. */
 	e = tu_engine(conf, &err);
 	ck_assert_msg(e != NULL, "%s", err.msg);
-	ck_assert_uint_eq(md_engine_nplugins(e), 2);
+	ck_assert_uint_eq(md_engine_nplugins(e), md_engine_nplugins(E) - 1);
 	ck_assert_int_eq(tu_check(e, "即日起全区中小学停课。", "2022-11-20", &r),
 	    0);
 	ck_assert_uint_eq(r.n, 0);
