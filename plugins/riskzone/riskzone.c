@@ -59,8 +59,9 @@ static const char *const level_names[LV_COUNT] = {
 static const char *const level_patterns[LV_COUNT] = {
 	NULL,
 	"(?:单元|楼栋|号楼|栋|幢|楼(?!盘|道|下|上|市)|座(?!谈)|户(?!籍|外|口)|"
-	    "楼层|房间)" NOT_BODY,
-	"(?:小区|花园|家园|公寓|新村|苑|社区|村|屯|大院|楼盘|庄园)" NOT_BODY,
+	    "楼层|房间|[0-9]号(?![楼院文令线码]))" NOT_BODY,
+	"(?:小区|花园|家园|公寓|新村|苑|社区|村|屯|大院|号院|楼盘|庄园)"
+	    NOT_BODY,
 	"(?:街道|乡镇|镇|乡|片区|园区|开发区|工业园)" NOT_BODY,
 	"(?:城区|全城|主城|(?<![风险控范辖小社园校景片城发矿营病疫防灾港商考"
 	    "厂])区(?!域|间|别|分|块)|县(?!城)|(?<![超菜门城街夜集股])市"
@@ -74,6 +75,8 @@ struct riskzone {
 	struct md_regex *whole;		/* 所有, 全部 ... before a place */
 	struct md_regex *everywhere;	/* 全域 with no place before it */
 	struct md_regex *list_end;	/* a line that ends a list */
+	struct md_regex *lifted;	/* a lifting the text states */
+	struct md_regex *condition;	/* "…的", "…后方可": a condition */
 	double lift_days;		/* from 2022-11-11 */
 	double lift_days_ninth;		/* under 2022-06-28 */
 };
@@ -132,8 +135,19 @@ riskzone_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	rz->list_end = host->regex_compile(ctx,
 	    "风险|通告|公告|特此|指挥部|其他|其余|以外|\\G\\s*[一二三四五六七"
 	    "八九十]+、");
+	/* A lifting the text reports as done or decided (已解封, 即日起降为
+	 * 低风险区), not one wished for or denied (尽快解封, 还没解封). */
+	rz->lifted = host->regex_compile(ctx,
+	    "(?:已经|已|予以|正式|终于|宣布|决定|同意|今日|今天|即日起|起|"
+	    "时|于|并|现|均|统一|依法)(?:解除封控|解除管控|解除封闭|解封|"
+	    "降为低风险|调整为低风险)");
+	/* What makes "连续5天无新增" a condition rather than a fact. */
+	rz->condition = host->regex_compile(ctx,
+	    "\\G(?:本土)?(?:阳性)?(?:感染者|病例|确诊病例|阳性|病人)?"
+	    "(?:的|时|即|就|则|方可|才|后(?!仍|还|却|依然|依旧|至今))");
 	if (rz->whole == NULL || rz->everywhere == NULL ||
-	    rz->list_end == NULL)
+	    rz->list_end == NULL || rz->lifted == NULL ||
+	    rz->condition == NULL)
 		goto fail;
 	if (option_days(rz, "lift-days", 5, &rz->lift_days) != 0 ||
 	    option_days(rz, "lift-days-2022-06-28", 7,
@@ -308,23 +322,33 @@ judge_items(struct walk *w, const struct md_match *m, size_t from, size_t to,
 	return places;
 }
 
-/* 1 when what follows a designation up to the end of its sentence only
- * introduces a list: "如下:", "(3个):", "名单". */
+/* 1 when the designation heads a list: what follows it to the end of its
+ * sentence is only "如下:", "(3个):", "名单:", and a colon or 如下 is
+ * there to say so. */
 static int
-heads_list(const struct md_document *doc, size_t from, size_t to)
+heads_list(const struct md_document *doc, const struct md_match *m,
+    size_t to)
 {
 	static const char *const filler[] = { " ", ":", ",", "(", ")", "个",
 		"如下", "名单", "范围", "具体", "为", "包括", "有", "以下",
 		"区域", "所示", "共", "处", "0", "1", "2", "3", "4", "5", "6",
 		"7", "8", "9" };
-	size_t i = from, k;
+	const char *t = doc->text;
+	size_t i = m->span.end, k;
+	int said = 0;
 
+	for (k = m->span.start; k < to; k++)
+		if (t[k] == ':' || (k + 6 <= to && memcmp(t + k, "如下",
+		    6) == 0) || (k + 6 <= to && memcmp(t + k, "名单",
+		    6) == 0))
+			said = 1;
+	if (!said)
+		return 0;
 	while (i < to) {
 		for (k = 0; k < sizeof filler / sizeof filler[0]; k++) {
 			size_t n = strlen(filler[k]);
 
-			if (i + n <= to && memcmp(doc->text + i, filler[k],
-			    n) == 0) {
+			if (i + n <= to && memcmp(t + i, filler[k], n) == 0) {
 				i += n;
 				break;
 			}
@@ -358,7 +382,7 @@ judge_area(struct walk *w, const struct md_match *m, int justified)
 		return;
 	}
 	/* After it: 划定高风险区:东关村、锦绣花园3栋. */
-	if (!heads_list(doc, m->span.end, sent->end)) {
+	if (!heads_list(doc, m, sent->end)) {
 		judge_items(w, m, m->span.end, sent->end, justified);
 		return;
 	}
@@ -461,6 +485,26 @@ date_at(struct riskzone *rz, const struct md_document *doc, const char *s,
 }
 
 /*
+ * 1 when a not_lifted.days match is not evidence of an area kept sealed:
+ * a condition ("连续5天未发现新增感染者的, 降为低风险区", "…后方可解封")
+ * or a statement whose sentence says the area was lifted ("连续7天无新增,
+ * 今日解除封控").
+ */
+static int
+not_evidence(struct riskzone *rz, const struct md_document *doc,
+    const struct md_match *m)
+{
+	const struct md_clause *sent = &doc->sentences[m->clause->sentence];
+	struct md_span sp;
+
+	if (rz->host->regex_search(rz->ctx, rz->condition, doc, m->span.end,
+	    sent->end, &sp) == 1 && sp.start == m->span.end)
+		return 1;
+	return rz->host->regex_search_stated(rz->ctx, rz->lifted, doc,
+	    sent->start, sent->end, &sp) == 1;
+}
+
+/*
  * The days without a new infection that a not_lifted.days match states:
  * a count (连续7天, 十几天) where a number starts (not inside another
  * number, not the day of 11月10日), else the days from a date to the
@@ -486,6 +530,8 @@ stated_days(struct riskzone *rz, const struct md_document *doc,
 	if (doc->date == NULL || sscanf(doc->date, "%ld-%ld-%ld", &y, &mo,
 	    &d) != 3)
 		return -1;
+	/* The last date: "11月8号开始封的, 11月13号以后再没出过阳性". */
+	days = -1;
 	for (i = m->span.start; i < m->span.end; i++) {
 		if (((unsigned char)t[i] & 0xc0) == 0x80 ||
 		    (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9'))
@@ -493,10 +539,10 @@ stated_days(struct riskzone *rz, const struct md_document *doc,
 		if (date_at(rz, doc, t + i, m->span.end - i, &when) == 0) {
 			long diff = days_from_civil(y, mo, d) - when;
 
-			return diff >= 0 ? (double)diff : -1;
+			days = diff >= 0 ? (double)diff : -1;
 		}
 	}
-	return -1;
+	return days;
 }
 
 static void
@@ -567,8 +613,9 @@ on_match(void *arg, const struct md_match *m)
 		w->cap = cap;
 	}
 	w->held[w->nheld].m = *m;
-	w->held[w->nheld].days = is_rule(m, "riskzone.not_lifted.days") ?
-	    stated_days(w->rz, w->doc, m) : -1;
+	w->held[w->nheld].days = is_rule(m, "riskzone.not_lifted.days") &&
+	    !not_evidence(w->rz, w->doc, m) ? stated_days(w->rz, w->doc, m) :
+	    -1;
 	w->nheld++;
 }
 
