@@ -55,7 +55,7 @@ static const char *const level_names[LV_COUNT] = {
  * 范, 辖 ... is a kind of area, not a district.
  */
 #define NOT_BODY "(?!疫情|防控|新冠|应对|联防|指挥|人民|政府|卫|委|党|" \
-	"工作|干部|书记|网格|志愿|居委|医院|办事处|管委会|领导)"
+	"工作|干部|书记|网格|志愿|居委|医院|办事处|管委会|领导|传播)"
 static const char *const level_patterns[LV_COUNT] = {
 	NULL,
 	"(?:单元|楼栋|号楼|栋|幢|楼(?!盘|道|下|上|市)|座(?!谈)|户(?!籍|外|口)|"
@@ -259,7 +259,7 @@ emit_area(struct walk *w, const struct md_match *m, enum level lv,
 static void
 trim_item(const char *t, size_t *s, size_t *e)
 {
-	static const char *const edge[] = { " ", "\t", ",", ";", ":", ".",
+	static const char *const edge[] = { " ", "\t", "\n", ",", ";", ":", ".",
 		"。", "、", "(", ")", "0", "1", "2", "3", "4", "5", "6", "7", "8",
 		"9" };
 	size_t k;
@@ -329,7 +329,7 @@ static int
 heads_list(const struct md_document *doc, const struct md_match *m,
     size_t to)
 {
-	static const char *const filler[] = { " ", ":", ",", "(", ")", "个",
+	static const char *const filler[] = { " ", "\n", ":", ",", "(", ")", "个",
 		"如下", "名单", "范围", "具体", "为", "包括", "有", "以下",
 		"区域", "所示", "共", "处", "0", "1", "2", "3", "4", "5", "6",
 		"7", "8", "9" };
@@ -359,6 +359,23 @@ heads_list(const struct md_document *doc, const struct md_match *m,
 	return 1;
 }
 
+/*
+ * The end of the items that follow a designation at off: the next clause
+ * boundary other than a colon (划定高风险区:东关村、锦绣花园3栋,...), or
+ * the end of the sentence.
+ */
+static size_t
+items_end(const struct md_document *doc, size_t off, size_t sent_end)
+{
+	const char *t = doc->text;
+	size_t i;
+
+	for (i = off; i < sent_end; i++)
+		if (t[i] == ',' || t[i] == ';')
+			return i;
+	return sent_end;
+}
+
 static void
 judge_area(struct walk *w, const struct md_match *m, int justified)
 {
@@ -367,37 +384,43 @@ judge_area(struct walk *w, const struct md_match *m, int justified)
 	size_t at, sn;
 	enum level lv;
 
-	/* 划定为高风险区的7号楼: the area follows, to the end of the
-	 * clause. */
-	if (m->span.end + 3 <= m->clause->end &&
+	/* 划定为高风险区的7号楼: the area follows. */
+	if (m->span.end + 3 <= sent->end &&
 	    memcmp(doc->text + m->span.end, "的", 3) == 0) {
-		judge_items(w, m, m->span.end + 3, m->clause->end, justified);
+		judge_items(w, m, m->span.end + 3, items_end(doc,
+		    m->span.end, sent->end), justified);
 		return;
 	}
-	/* The area before the designation: 将锦绣花园小区划定为高风险区. */
-	lv = last_place(w->rz, doc, sent->start, m->span.start, &at);
+	/* A list it heads, one item a line, up to the next heading: the
+	 * words before a heading (我市高风险区公布如下, 某区新增高风险区名单)
+	 * say whose areas they are, not which. */
+	if (heads_list(doc, m, sent->end)) {
+		for (sn = m->clause->sentence + 1; sn < doc->nsentences &&
+		    sn <= m->clause->sentence + 40; sn++) {
+			const struct md_clause *s = &doc->sentences[sn];
+			struct md_span sp;
+
+			if (w->rz->host->regex_search(w->rz->ctx,
+			    w->rz->list_end, doc, s->start, s->end, &sp) == 1)
+				break;
+			if (judge_items(w, m, s->start, s->end,
+			    justified) == 0)
+				break;
+		}
+		return;
+	}
+	/* The area before the designation: 将锦绣花园小区划定为高风险区;
+	 * a heading (高风险区范围为...) has its area after it. */
+	lv = strncmp(doc->text + m->span.start, "高风险", 9) == 0 ? LV_NONE :
+	    last_place(w->rz, doc, sent->start, m->span.start, &at);
 	if (lv != LV_NONE) {
 		if (lv > lawful_level(doc))
 			emit_area(w, m, lv, at, m->span.end, justified);
 		return;
 	}
 	/* After it: 划定高风险区:东关村、锦绣花园3栋. */
-	if (!heads_list(doc, m, sent->end)) {
-		judge_items(w, m, m->span.end, sent->end, justified);
-		return;
-	}
-	/* A list it heads, one item a line, up to the next heading. */
-	for (sn = m->clause->sentence + 1; sn < doc->nsentences &&
-	    sn <= m->clause->sentence + 40; sn++) {
-		const struct md_clause *s = &doc->sentences[sn];
-		struct md_span sp;
-
-		if (w->rz->host->regex_search(w->rz->ctx, w->rz->list_end, doc,
-		    s->start, s->end, &sp) == 1)
-			break;
-		if (judge_items(w, m, s->start, s->end, justified) == 0)
-			break;
-	}
+	judge_items(w, m, m->span.end, items_end(doc, m->span.end, sent->end),
+	    justified);
 }
 
 /* --- days without a new infection -------------------------------------- */
