@@ -144,7 +144,9 @@ riskzone_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	/* What makes "连续5天无新增" a condition rather than a fact. */
 	rz->condition = host->regex_compile(ctx,
 	    "\\G(?:本土)?(?:阳性)?(?:感染者|病例|确诊病例|阳性|病人)?"
-	    "(?:的|时|即|就|则|方可|才|后(?!仍|还|却|依然|依旧|至今))");
+	    "(?:的(?=[,;。]|$|高风险区|风险区|区域|地区|楼栋|单元|小区|社区|"
+	    "村|封控区|地方)|的话|时|即|就|则|方可|才|后(?!仍|还|却|依然|"
+	    "依旧|至今))");
 	if (rz->whole == NULL || rz->everywhere == NULL ||
 	    rz->list_end == NULL || rz->lifted == NULL ||
 	    rz->condition == NULL)
@@ -509,7 +511,8 @@ date_at(struct riskzone *rz, const struct md_document *doc, const char *s,
 
 /*
  * 1 when a not_lifted.days match is not evidence of an area kept sealed:
- * a condition ("连续5天未发现新增感染者的, 降为低风险区", "…后方可解封")
+ * a condition ("连续5天未发现新增感染者的, 降为低风险区", "…的高风险区",
+ * "…后方可解封"; but "…的和平小区2栋" names the area it describes)
  * or a statement whose sentence says the area was lifted ("连续7天无新增,
  * 今日解除封控").
  */
@@ -520,7 +523,10 @@ not_evidence(struct riskzone *rz, const struct md_document *doc,
 	const struct md_clause *sent = &doc->sentences[m->clause->sentence];
 	struct md_span sp;
 
-	if (rz->host->regex_search(rz->ctx, rz->condition, doc, m->span.end,
+	/* Not after a date: "最后一例11月15号就拉走了" states a fact. */
+	if (!(m->span.end >= 3 && (memcmp(doc->text + m->span.end - 3, "日",
+	    3) == 0 || memcmp(doc->text + m->span.end - 3, "号", 3) == 0)) &&
+	    rz->host->regex_search(rz->ctx, rz->condition, doc, m->span.end,
 	    sent->end, &sp) == 1 && sp.start == m->span.end)
 		return 1;
 	return rz->host->regex_search_stated(rz->ctx, rz->lifted, doc,
