@@ -299,11 +299,20 @@ START_TEST(disabled_plugin_is_not_loaded)
 	struct md_engine *e;
 	struct md_result r;
 	char *d = tu_tmpdir();
-	char *conf = tu_conf(d, "<plugin name=\"closure\" enabled=\"no\"/>");
+	char *conf = tu_conf(d, "");
+	size_t all;
 
+	/* Every bundled plugin but closure, however many there are. */
 	e = tu_engine(conf, &err);
 	ck_assert_msg(e != NULL, "%s", err.msg);
-	ck_assert_uint_eq(md_engine_nplugins(e), 2);
+	all = md_engine_nplugins(e);
+	ck_assert_uint_ge(all, 2);
+	md_engine_free(e);
+	free(conf);
+	conf = tu_conf(d, "<plugin name=\"closure\" enabled=\"no\"/>");
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	ck_assert_uint_eq(md_engine_nplugins(e), all - 1);
 	ck_assert_int_eq(tu_check(e, "即日起全区中小学停课。", "2022-11-20", &r),
 	    0);
 	ck_assert_uint_eq(r.n, 0);
