@@ -41,10 +41,13 @@ services_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 		return -ENOMEM;
 	s->ctx = ctx;
 	s->host = host;
-	/* 封 after 解 is the lifting (解封了), not a lockdown. */
+	/* 封 after 解 is the lifting (解封了), and after 没 or 未 a denial
+	 * (从来没封控过), not a lockdown. */
 	s->sealed = host->regex_compile(ctx,
-	    "(?<!解)封(?:控|闭|楼|小区|门|了|着|在|住|起来)|被封|"
-	    "(?<!解除)隔离|管控|静默|足不出户|居家(?:健康监测|观察)|"
+	    "(?<!解|没|未|不)(?<!没有|没被|未被|不用|不会)"
+	    "封(?:控|闭|楼|小区|门|了|着|在|住|起来)|(?<!没|未|不)被封|"
+	    "(?<!解除|没有|不用|无需|不需|未被|没被)(?<!没|未|不)隔离|"
+	    "(?<!没|未|不)管控|静默|足不出户|居家(?:健康监测|观察)|"
 	    "出不去|出不了(?:门|小区|楼)|不让(?:出|下楼)|不能出门|"
 	    "不准出|高风险区|方舱");
 	if (s->sealed == NULL) {
