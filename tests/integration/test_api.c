@@ -5,7 +5,6 @@
  * file, drain on SIGTERM, and nothing half-stored after bad input.
  */
 #include <check.h>
-#include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,20 +129,6 @@ stored(const char *token, const char *ext)
 }
 
 /* --- health, metrics ---------------------------------------------------- */
-
-/* The plugins bundled in the source tree: one rule pack each. */
-static int
-bundled_plugins(void)
-{
-	glob_t g;
-	int n;
-
-	if (glob(MD_TEST_SRCDIR "/plugins/*/*.rules.xml", 0, NULL, &g) != 0)
-		return 0;
-	n = (int)g.gl_pathc;
-	globfree(&g);
-	return n;
-}
 
 START_TEST(health)
 {
