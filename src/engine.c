@@ -199,7 +199,8 @@ struct match_list {
  * ("听说明天要封校") reports nothing: it states no fact.
  */
 static const char *const question_markers[] = { "请问", "会不会", "是否",
-	"能否", "要不要", "吗", "可不可以", "有没有" };
+	"能否", "要不要", "吗", "可不可以", "有没有", "是不是", "需不需要",
+	"几天", "多久", "多长时间", "多少天" };
 static const char *const hearsay_words[] = { "听说", "据说", "网传",
 	"传言", "是否属实", "听别人说", "听人说", "是真是假" };
 
@@ -550,6 +551,14 @@ host_regex_search_stated(struct md_ctx *ctx, const struct md_regex *re,
 		from = span->end > span->start ? span->end : span->start + 1;
 	}
 	return from < to ? rc : 0;
+}
+
+static int
+host_asks_at(struct md_ctx *ctx, const struct md_document *doc, size_t off)
+{
+	const struct md_clause *c = md_clause_at(doc, off);
+
+	return c != NULL && is_question(ctx->e, doc, c);
 }
 
 static const struct md_rule *
@@ -960,6 +969,7 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	e->host.regex_compile = host_regex_compile;
 	e->host.regex_search = host_regex_search;
 	e->host.regex_search_stated = host_regex_search_stated;
+	e->host.asks_at = host_asks_at;
 	md_matcher_init(&e->matcher);
 	e->markers = md_litset_new(question_markers, NULL,
 	    MD_NELEM(question_markers));

@@ -47,6 +47,21 @@ lset_clear(struct lset *a)
 	a->n = 0;
 }
 
+/* Hands the set's strings over as a new array; the set keeps none. */
+static size_t
+lset_take(struct lset *set, char ***lits)
+{
+	size_t n = set->n, i;
+
+	*lits = md_xcalloc(n, sizeof **lits);
+	for (i = 0; i < n; i++) {
+		(*lits)[i] = set->s[i];
+		set->s[i] = NULL;
+	}
+	set->n = 0;
+	return n;
+}
+
 static void
 lset_none(struct lset *a)
 {
@@ -759,13 +774,7 @@ md_literals_prefix(const char *pattern, char ***lits)
 	}
 	if (ok && !ps.fail && *ps.p == '\0' && !ps.caseless && !all.none &&
 	    all.n > 0) {
-		n = all.n;
-		*lits = md_xcalloc(n, sizeof **lits);
-		for (i = 0; i < n; i++) {
-			(*lits)[i] = all.s[i];
-			all.s[i] = NULL;
-		}
-		all.n = 0;
+		n = lset_take(&all, lits);
 	}
 	lset_clear(&all);
 	lset_clear(&branch);
@@ -860,15 +869,8 @@ md_literals_plain(const char *pattern, char ***lits)
 		for (i = 0; i < all.n; i++)
 			if (all.len[i] == 0)
 				break;	/* an empty alternative */
-		if (i == all.n) {
-			n = all.n;
-			*lits = md_xcalloc(n, sizeof **lits);
-			for (i = 0; i < n; i++) {
-				(*lits)[i] = all.s[i];
-				all.s[i] = NULL;
-			}
-			all.n = 0;
-		}
+		if (i == all.n)
+			n = lset_take(&all, lits);
 	}
 	lset_clear(&all);
 	return n;

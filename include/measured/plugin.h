@@ -24,6 +24,8 @@
  * Changelog
  *   1.0 (2026-11)  first version: descriptor, host table with text services,
  *                  rule-pack matching and regular expressions, finding sink.
+ *   1.1 (2026-11)  md_host.asks_at: whether a clause only asks or passes on
+ *                  hearsay, by the host's own rule (plugins had copies).
  */
 #ifndef MEASURED_PLUGIN_H
 #define MEASURED_PLUGIN_H
@@ -36,7 +38,7 @@ extern "C" {
 #endif
 
 #define MD_PLUGIN_ABI_MAJOR 1
-#define MD_PLUGIN_ABI_MINOR 0
+#define MD_PLUGIN_ABI_MINOR 1
 
 /* Name of the one symbol a plugin exports. */
 #define MD_PLUGIN_SYMBOL "md_plugin_descriptor"
@@ -223,6 +225,13 @@ struct md_host {
 	int (*regex_search_stated)(struct md_ctx *ctx,
 	    const struct md_regex *re, const struct md_document *doc,
 	    size_t from, size_t to, struct md_span *span);
+
+	/* Since 1.1.  1 when the clause holding doc->text[off] only asks
+	 * ("请问要隔离几天？") or passes on hearsay ("听说要封校"): the rule
+	 * the host applies where a rule match starts, for plugins whose
+	 * statement lies in a later clause. */
+	int (*asks_at)(struct md_ctx *ctx, const struct md_document *doc,
+	    size_t off);
 };
 
 struct md_plugin {

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <measured/plugin.h>
 
@@ -55,36 +54,6 @@ contacts_init(struct md_ctx *ctx, const struct md_host *host, void **state)
 	return 0;
 }
 
-/*
- * 1 when the clause at off only asks ("我是次密接，还要隔离吗？"): the
- * host drops a question where a match starts, not one in a later clause
- * of its sentence.
- */
-static int
-asks(const struct md_document *doc, const struct md_host *h, size_t off)
-{
-	static const char *const markers[] = { "请问", "吗", "是否",
-		"会不会", "是不是", "要不要", "能否", "需不需要" };
-	const struct md_clause *c = h->clause_at(doc, off);
-	size_t end, i, k, len;
-
-	if (c == NULL)
-		return 0;
-	for (end = c->end; end > c->start && (doc->text[end - 1] == ' ' ||
-	    doc->text[end - 1] == '\n'); end--)
-		;
-	if (end == c->start || doc->text[end - 1] != '?')
-		return 0;
-	for (i = c->start; i < end; i++)
-		for (k = 0; k < sizeof markers / sizeof markers[0]; k++) {
-			len = strlen(markers[k]);
-			if (i + len <= end &&
-			    memcmp(doc->text + i, markers[k], len) == 0)
-				return 1;
-		}
-	return 0;
-}
-
 /* 1 when the sentence states an action on them outside a question. */
 static int
 acted_on(struct walk *w, const struct md_clause *s)
@@ -94,7 +63,7 @@ acted_on(struct walk *w, const struct md_clause *s)
 
 	while (from < s->end && w->c->host->regex_search_stated(w->c->ctx,
 	    w->c->action, w->doc, from, s->end, &sp) == 1) {
-		if (!asks(w->doc, w->c->host, sp.start))
+		if (!w->c->host->asks_at(w->c->ctx, w->doc, sp.start))
 			return 1;
 		from = sp.end;
 	}

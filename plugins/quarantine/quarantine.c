@@ -534,37 +534,6 @@ no_home(struct walk *w, const struct md_match *m)
 	    w->doc, s->start, s->end, &sp) == 1;
 }
 
-/*
- * 1 when the clause at off only asks ("我是密接，请问要集中隔离7天吗？"):
- * the host drops a question where a match starts, but the statement of a
- * match may lie in a later clause.  "凭什么隔离14天？" asks nothing.
- */
-static int
-asks(const struct md_document *doc, const struct md_host *h, size_t off)
-{
-	static const char *const markers[] = { "请问", "吗", "是否",
-		"会不会", "是不是", "要不要", "能否", "几天", "多久",
-		"多长时间", "多少天" };
-	const struct md_clause *c = h->clause_at(doc, off);
-	size_t end, i, k, len;
-
-	if (c == NULL)
-		return 0;
-	for (end = c->end; end > c->start && (doc->text[end - 1] == ' ' ||
-	    doc->text[end - 1] == '\n'); end--)
-		;
-	if (end == c->start || doc->text[end - 1] != '?')
-		return 0;
-	for (i = c->start; i < end; i++)
-		for (k = 0; k < NELEM(markers); k++) {
-			len = strlen(markers[k]);
-			if (i + len <= end &&
-			    memcmp(doc->text + i, markers[k], len) == 0)
-				return 1;
-		}
-	return 0;
-}
-
 static void
 on_match(void *arg, const struct md_match *m)
 {
@@ -581,7 +550,10 @@ on_match(void *arg, const struct md_match *m)
 	int excess = 0, grave = 0;
 
 	lim = limit_of(doc->version, pop_of(doc, m));
-	if (lim == NULL || asks(doc, w->q->host, m->span.end - 1))
+	/* The statement may lie in a later clause than the match's start,
+	 * where the host's own question check does not look. */
+	if (lim == NULL || w->q->host->asks_at(w->q->ctx, doc,
+	    m->span.end - 1))
 		return;
 	from = m->span.start;
 	to = statement_end(doc, w->q->host, m->span.end > from ?

@@ -128,6 +128,14 @@ START_TEST(quarantine_durations_by_population)
 		{ "对密切接触者实行5天居家隔离。", "2022-12-10", NULL },
 		{ "对密切接触者实行5天居家隔离。", "2023-01-10",
 		    "居家隔离5天" },
+		/* The statement is in a later clause than the match's start:
+		 * the host's asks_at decides, the same way it does where a
+		 * match starts (questions, hearsay; a protest is no question). */
+		{ "我是密接，请问要集中隔离10天吗？", "2022-11-20", NULL },
+		{ "我是密接，要集中隔离几天？", "2022-11-20", NULL },
+		{ "听说对密接要集中隔离10天。", "2022-11-20", NULL },
+		{ "我是密接，凭什么集中隔离10天？", "2022-11-20",
+		    "集中隔离10天" },
 	};
 	struct md_result r;
 	size_t i, k;
