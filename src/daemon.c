@@ -37,7 +37,10 @@
 #include <event2/http.h>
 
 #include "cmd_measures.h"
+#include "curlev.h"
 #include "daemon.h"
+#include "feed.h"
+#include "spool.h"
 #include "rules.h"
 #include "server.h"
 #include "sha256.h"
@@ -353,6 +356,8 @@ reload(struct md_server *srv)
 	srv->m.reloads++;
 	srv->m.last_reload_ok = (double)time(NULL);
 	md_server_refresh_tokens(srv);
+	md_feeds_configure(srv->feeds, &rt->conf);
+	md_spools_configure(srv->spools, &rt->conf);
 	md_log(5, "reloaded: %zu plugins, %zu rules",
 	    md_engine_nplugins(rt->engine), md_engine_nrules(rt->engine));
 	md_notify("READY=1\nSTATUS=serving on %s (reloaded)", srv->listen);
@@ -486,6 +491,9 @@ drain(struct md_server *srv, int sig)
 		srv->sock = NULL;
 	}
 	event_del(srv->token_timer);
+	/* No new polls or spool files; what they queued is finished. */
+	md_feeds_stop(srv->feeds);
+	md_spools_stop(srv->spools);
 	srv->drain_timer = event_new(srv->base, -1, EV_PERSIST, check_drained,
 	    srv);
 	event_add(srv->drain_timer, &tv);
@@ -598,7 +606,7 @@ md_daemon_main(const char *conf_path, const char *listen,
 	struct md_error err = { 0 };
 	struct event *sigs[3];
 	struct timeval refresh = { TOKEN_REFRESH_SECONDS, 0 };
-	int ready_fd = -1, i, valid = 0;
+	int ready_fd = -1, i, valid = 0, curl_inited = 0;
 	size_t k;
 
 	memset(&srv, 0, sizeof srv);
@@ -630,6 +638,19 @@ md_daemon_main(const char *conf_path, const char *listen,
 		goto out;
 	}
 	md_http_setup(&srv);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		md_error_set(&err, "cannot start libcurl");
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
+	curl_inited = 1;
+	if ((srv.curl = md_curlev_new(srv.base, &err)) == NULL) {
+		md_error_set(&err, "cannot start libcurl");
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
+	srv.feeds = md_feeds_new(&srv);
+	srv.spools = md_spools_new(&srv);
 	if (bind_listen(&srv, &err) != 0) {
 		md_log(3, "%s", err.msg);
 		goto out;
@@ -642,6 +663,8 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.token_timer = event_new(srv.base, -1, EV_PERSIST, on_token_timer,
 	    &srv);
 	event_add(srv.token_timer, &refresh);
+	md_feeds_configure(srv.feeds, &srv.rt->conf);
+	md_spools_configure(srv.spools, &srv.rt->conf);
 
 	for (k = 0; k < srv.nwho; k++)
 		valid += srv.who[k].t.revoked_at == NULL;
@@ -674,14 +697,26 @@ md_daemon_main(const char *conf_path, const char *listen,
 		event_free(srv.drain_timer);
 	evhttp_free(srv.http);
 	srv.http = NULL;
+	md_feeds_stop(srv.feeds);
+	md_spools_stop(srv.spools);
+	md_curlev_free(srv.curl);
+	srv.curl = NULL;
 	md_store_close(srv.store);
 	srv.store = NULL;
 	md_log(5, "stopped");
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	md_feeds_stop(srv.feeds);
+	md_spools_stop(srv.spools);
+	md_curlev_free(srv.curl);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
+	/* After the store: its jobs' done callbacks hold them. */
+	md_feeds_free(srv.feeds);
+	md_spools_free(srv.spools);
+	if (curl_inited)
+		curl_global_cleanup();
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)
