@@ -16,7 +16,8 @@
  *                         UTF-8): its <title> and its text.
  *
  * Text and HTML files are keyed by their content: external_id is
- * "sha256:" and the SHA-256 of the file's bytes.
+ * "sha256:" and the SHA-256 of the file's bytes, and the same bytes
+ * under another name are the same notice (already stored).
  *
  * A file is moved to done/ only after its submission was committed (or
  * found already stored), and to failed/ beside NAME.err saying why when
@@ -84,6 +85,7 @@ struct spool_put {
 	struct md_submission sub;
 	struct spool *s;
 	char *name;
+	int by_content;		/* a text or HTML file, keyed by its bytes */
 };
 
 static void
@@ -205,8 +207,15 @@ job_spool_put(const struct md_store_backend *b, struct md_store_conn *c,
     struct md_job *j)
 {
 	struct spool_put *p = j->arg;
+	int rc = b->submission_put(c, &p->sub, &j->out, &j->err);
 
-	return b->submission_put(c, &p->sub, &j->out, &j->err);
+	/* The same bytes under another file name (another title): the same
+	 * notice, stored already. */
+	if (rc == MD_STORE_CONFLICT && p->by_content) {
+		md_error_clear(&j->err);
+		rc = MD_STORE_EXISTS;
+	}
+	return rc;
 }
 
 static void
@@ -343,6 +352,7 @@ take_file(struct spool *s, const char *name)
 	char *path, *buf;
 	json_t *body = NULL;
 	size_t len;
+	int by_content = 0;
 
 	path = md_xasprintf("%s/%s", s->c.dir, name);
 	buf = md_read_file(path, &len, s->c.max_size, &err);
@@ -356,10 +366,13 @@ take_file(struct spool *s, const char *name)
 	else if (ext != NULL && strcmp(ext, ".xml") == 0)
 		body = md_body_parse(buf, len, 1, "submission", &prob);
 	else if (ext != NULL && (strcmp(ext, ".html") == 0 ||
-	    strcmp(ext, ".htm") == 0))
+	    strcmp(ext, ".htm") == 0)) {
 		body = document_body(s, name, buf, len, 1, &prob);
-	else if (ext != NULL && strcmp(ext, ".txt") == 0)
+		by_content = 1;
+	} else if (ext != NULL && strcmp(ext, ".txt") == 0) {
 		body = document_body(s, name, buf, len, 0, &prob);
+		by_content = 1;
+	}
 	else
 		md_problem_set(&prob, 415, "unsupported-media-type", "not a "
 		    ".json, .xml, .txt, .html or .htm file");
@@ -376,6 +389,7 @@ take_file(struct spool *s, const char *name)
 	json_decref(body);
 	p->s = s;
 	p->name = md_xstrdup(name);
+	p->by_content = by_content;
 	s->refs++;
 	s->busy = md_xreallocarray(s->busy, s->nbusy + 1, sizeof *s->busy);
 	s->busy[s->nbusy++] = md_xstrdup(name);
