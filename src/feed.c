@@ -1164,7 +1164,18 @@ xfer_done(CURL *easy, CURLcode rc, void *arg)
 	if (why[0] != '\0') {
 		if (x->list)
 			poll_fail(p, "%s", why);
-		else {
+		else if (status >= 400 && status < 500) {
+			/* A page gone or forbidden will not come back by
+			 * retrying: count it and do not fetch it again. */
+			char *key = md_xasprintf("link:%s", x->url);
+
+			md_log(4, "feed %s: %s", f->c.name, why);
+			f->st->item_errors++;
+			seen_add(f, key);
+			free(key);
+		} else {
+			/* Maybe passing (timeout, 5xx): the poll fails and
+			 * the next one fetches the page again. */
 			md_log(4, "feed %s: %s", f->c.name, why);
 			p->failed = 1;
 			f->st->item_errors++;

@@ -50,6 +50,7 @@ struct fixture {
 	int rss_requests, rss_conditional, rss_304;
 	int flaky_requests;
 	int slow_requests;
+	int reuse_requests;
 	int stop_pipe[2];
 	struct event *stop_ev;
 };
@@ -143,7 +144,9 @@ fixture_cb(struct evhttp_request *req, void *arg)
 		    "http-equiv=\"Content-Type\" content=\"text/html; "
 		    "charset=gbk\"><title>通知公告</title></head><body>"
 		    "<ul class=\"list\"><li><a href=\"notice-7.html\">"
-		    "关于企业复工的通知</a></li></ul></body></html>");
+		    "关于企业复工的通知</a></li><li><a href=\"bad-8.html\">"
+		    "乱码</a></li><li><a href=\"/gbk/gone-9.html\">已删除</a>"
+		    "</li></ul></body></html>");
 
 		gbk = to_gbk(page, &len);
 		send_text(req, 200, "text/html", gbk, len);
@@ -161,6 +164,27 @@ fixture_cb(struct evhttp_request *req, void *arg)
 		send_text(req, 200, "text/html", gbk, len);
 		free(gbk);
 		free(page);
+	} else if (strcmp(uri, "/gbk/bad-8.html") == 0) {
+		/* Declared GBK, with bytes that are not. */
+		static const char bad[] = "<html><head><meta charset=\"gbk\">"
+		    "</head><body><div id=\"content\">\xb1\xb1\xff\xff"
+		    "</div></body></html>";
+
+		send_text(req, 200, "text/html", bad, sizeof bad - 1);
+	} else if (strcmp(uri, "/reuse") == 0) {
+		int n;
+
+		/* The same URL, another notice after two polls. */
+		pthread_mutex_lock(&FX.mu);
+		n = ++FX.reuse_requests;
+		pthread_mutex_unlock(&FX.mu);
+		body = md_xasprintf("<?xml version=\"1.0\"?><rss version=\"2.0\">"
+		    "<channel><item><title>最新通知</title><link>http://"
+		    "127.0.0.1:%d/notices/latest.html</link><description>%s"
+		    "</description></item></channel></rss>", FX.port,
+		    n <= 2 ? NOTICE_SCHOOL : NOTICE_WORK);
+		send_text(req, 200, "text/xml", body, strlen(body));
+		free(body);
 	} else if (strcmp(uri, "/flaky") == 0) {
 		int n;
 
@@ -418,8 +442,11 @@ feeds_conf(struct daemon *d)
 	    "<feed name=\"huge\" type=\"rss\" interval=\"0.2\" "
 	    "max-size=\"65536\" url=\"http://127.0.0.1:%d/huge\"/>\n"
 	    "<feed name=\"loop\" type=\"rss\" interval=\"0.2\" "
-	    "max-redirects=\"3\" url=\"http://127.0.0.1:%d/loop\"/>\n",
-	    FX.port, FX.port, FX.port, FX.port, FX.port, FX.port, FX.port);
+	    "max-redirects=\"3\" url=\"http://127.0.0.1:%d/loop\"/>\n"
+	    "<feed name=\"reuse\" type=\"rss\" interval=\"0.1\" "
+	    "url=\"http://127.0.0.1:%d/reuse\"/>\n",
+	    FX.port, FX.port, FX.port, FX.port, FX.port, FX.port, FX.port,
+	    FX.port);
 
 	h_conf(d, conf);
 	free(conf);
@@ -471,6 +498,53 @@ START_TEST(feeds)
 	ck_assert_str_eq(h_str(s, "published_at"), "2022-11-22");
 	expect_flags(&d, rev, s, "closure.work");
 	json_decref(s);
+	/* Its page in bad GBK and its page gone are item errors: counted,
+	 * logged, not fetched again, and the feed itself is fine. */
+	wait_metric(&d, "measured_feed_item_errors_total{feed=\"gbk\"}", 2);
+	wait_log(&d, "bad-8.html: invalid character at byte");
+	wait_log(&d, "gone-9.html: HTTP status 404");
+	wait_metric(&d, "measured_feed_polls_total{feed=\"gbk\"}", 3);
+	ck_assert_int_eq(h_metric(&d, "measured_feed_failures{feed=\"gbk\"}"),
+	    0);
+	ck_assert_int_eq(h_metric(&d,
+	    "measured_feed_item_errors_total{feed=\"gbk\"}"), 2);
+
+	/* A URL reused for another notice: stored again under the hash of
+	 * its text, and each version once. */
+	{
+		char hash[65], alt[400];
+
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/notices/"
+		    "latest.html", FX.port);
+		md_sha256_hex(NOTICE_WORK, strlen(NOTICE_WORK), hash);
+		snprintf(alt, sizeof alt, "%s#sha256:%.16s", url, hash);
+		s = wait_submission(&d, rev, alt);
+		ck_assert_str_eq(h_str(s, "source_url"), url);
+		json_decref(s);
+		s = wait_submission(&d, rev, url);
+		json_decref(s);
+		wait_metric(&d, "measured_feed_polls_total{feed=\"reuse\"}", 5);
+		ck_assert_int_eq(h_metric(&d,
+		    "measured_feed_items_total{feed=\"reuse\"}"), 2);
+	}
+
+	/* SIGHUP restarts the feeds from their stored state: polling goes
+	 * on, still conditional. */
+	polls = fx_get(&FX.rss_304);
+	kill(d.pid, SIGHUP);
+	/* (Reading the reload's READY=1 also keeps it from being taken for
+	 * the restart's below.) */
+	ck_assert_int_eq(h_notify_wait(&d, "(reloaded)", NULL, 0,
+	    h_start_timeout()), 0);
+	ck_assert_int_eq(h_metric(&d, "measured_reloads_total"), 1);
+	{
+		double end = deadline();
+
+		while (fx_get(&FX.rss_304) <= polls) {
+			ck_assert_msg(h_now() < end, "no poll after SIGHUP");
+			nap();
+		}
+	}
 
 	/* Conditional requests: the next polls send If-None-Match and are
 	 * answered 304. */
