@@ -477,6 +477,21 @@ START_TEST(feeds)
 	ck_assert_str_eq(h_str(s, "date"), "2022-11-20");
 	ck_assert_str_eq(h_str(json_object_get(s, "region"), "code"), "110105");
 	expect_flags(&d, rev, s, "closure.school");
+	/* ... and in the reviewers' queue, by its region. */
+	{
+		struct resp *r = h_req(&d, "GET", "/v1/flags?region=110105&"
+		    "category=closure.school", rev, NULL);
+		json_t *flags, *f;
+		size_t i;
+		int found = 0;
+
+		h_expect(r, 200);
+		flags = json_object_get(r->json, "flags");
+		json_array_foreach(flags, i, f)
+			found |= h_int(f, "submission_id") == h_int(s, "id");
+		ck_assert_msg(found, "not in GET /v1/flags: %s", r->body);
+		resp_free(r);
+	}
 	json_decref(s);
 
 	/* Atom. */
