@@ -107,7 +107,13 @@ fixture_cb(struct evhttp_request *req, void *arg)
 	(void)arg;
 	if (strcmp(uri, "/rss") == 0) {
 		const char *inm = evhttp_find_header(in, "If-None-Match");
+		const char *hdr = evhttp_find_header(in, "X-Feed-Test");
 
+		/* The feed's configured header must come with every poll. */
+		if (hdr == NULL || strcmp(hdr, "1") != 0) {
+			send_text(req, 400, "text/plain", "no header", 9);
+			return;
+		}
 		pthread_mutex_lock(&FX.mu);
 		FX.rss_requests++;
 		if (inm != NULL)
@@ -825,6 +831,55 @@ START_TEST(spool_folder)
 }
 END_TEST
 
+/* SIGKILL while files are being taken: after the restart every file is
+ * in done/ and every submission stored exactly once. */
+START_TEST(spool_crash)
+{
+	enum { FILES = 40 };
+	struct daemon d;
+	char *rev, *conf, spool[300], done[320], name[64], body[512];
+	int i;
+
+	h_init_dir(&d);
+	snprintf(spool, sizeof spool, "%s/spool", d.dir);
+	snprintf(done, sizeof done, "%s/done", spool);
+	conf = md_xasprintf("<spool dir=\"%s\" interval=\"0.05\"/>", spool);
+	h_conf(&d, conf);
+	free(conf);
+	rev = h_token(&d, "reviewer", NULL, "rev");
+	h_start(&d, NULL);
+	wait_file(spool, "failed");
+	for (i = 0; i < FILES; i++) {
+		snprintf(name, sizeof name, "c%02d.json", i);
+		snprintf(body, sizeof body, "{\"external_id\": \"crash-%02d\", "
+		    "\"text\": \"%s\", \"occurred_at\": \"2022-11-20\"}", i,
+		    i % 2 ? NOTICE_SCHOOL : NOTICE_ROADS);
+		drop(spool, name, body);
+	}
+	/* Kill it once some, not all, are through. */
+	wait_file(done, "c00.json");
+	h_kill(&d);
+	h_start(&d, NULL);
+	for (i = 0; i < FILES; i++) {
+		json_t *subs;
+		char id[32];
+
+		snprintf(name, sizeof name, "c%02d.json", i);
+		wait_file(done, name);
+		snprintf(name, sizeof name, "c%02d.json.1", i);
+		ck_assert_msg(!exists(done, name), "%s: taken twice", name);
+		snprintf(id, sizeof id, "crash-%02d", i);
+		subs = find(&d, rev, id);
+		ck_assert_uint_eq(json_array_size(subs), 1);
+		json_decref(subs);
+	}
+	ck_assert(!exists(spool, "failed/c00.json"));
+	ck_assert_int_eq(h_stop(&d), 0);
+	h_cleanup(&d);
+	free(rev);
+}
+END_TEST
+
 /* A bad feed or spool config is refused with file:line. */
 START_TEST(bad_config)
 {
@@ -870,6 +925,7 @@ main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, feeds);
 	tcase_add_test(tc, spool_folder);
+	tcase_add_test(tc, spool_crash);
 	tcase_add_test(tc, bad_config);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
