@@ -24,6 +24,7 @@
 #include "litset.h"
 #include "plugin.h"
 #include "prefilter.h"
+#include "t2s.h"
 #include "text.h"
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
@@ -971,6 +972,10 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	e->host.regex_search_stated = host_regex_search_stated;
 	e->host.asks_at = host_asks_at;
 	md_matcher_init(&e->matcher);
+	/* The traditional-to-simplified table is built once per process
+	 * from OpenCC (about 250 million instructions): here, at load, not
+	 * in the first document's check. */
+	(void)md_t2s_table();
 	e->markers = md_litset_new(question_markers, NULL,
 	    MD_NELEM(question_markers));
 	e->hearsay = md_litset_new(hearsay_words, NULL,
