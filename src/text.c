@@ -1410,33 +1410,75 @@ md_text_date(const char *s, size_t len, char out[11])
  * (a notice speaks of this year's 11月20日, or of last year's when that
  * day is still to come).  Used only when the text states no full date.
  */
+/* Bytes of the numeral character that ends at s[end] (what
+ * md_parse_number reads: digits, full-width digits and points, Chinese
+ * digits and units, 半), or 0. */
+static size_t
+numeral_before(const char *s, size_t end)
+{
+	static const char *const chars[] = { "零", "〇", "一", "二", "两",
+		"三", "四", "五", "六", "七", "八", "九", "十", "百", "千",
+		"万", "半", "．" };
+	const unsigned char *u = (const unsigned char *)s + end;
+	size_t i;
+
+	if (end >= 1 && (is_digit(s[end - 1]) || s[end - 1] == '.'))
+		return 1;
+	if (end < 3)
+		return 0;
+	if (u[-3] == 0xef && u[-2] == 0xbc && u[-1] >= 0x90 && u[-1] <= 0x99)
+		return 3;
+	for (i = 0; i < NELEM(chars); i++)
+		if (memcmp(s + end - 3, chars[i], 3) == 0)
+			return 3;
+	return 0;
+}
+
 int
 md_text_month_day(const char *s, size_t len, const char *ref, char out[11])
 {
 	int ry, rm, rd, m, d, y;
-	size_t i, j;
+	size_t i, j, p, k;
+	const char *at;
 
 	if (sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd) != 3)
 		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		const unsigned char c = (unsigned char)s[i];
+	/*
+	 * A month ends right before a 月, and a number is a run of numeral
+	 * characters, so the only starts worth trying are in the run before
+	 * each 月: found by memmem, walked back, tried in text order (the
+	 * runs before two 月 never overlap), which finds the first match a
+	 * try at every offset would.
+	 */
+	for (p = 0; p < len && (at = memmem(s + p, len - p, "月", 3)) != NULL;
+	    p = (size_t)(at - s) + 3) {
+		size_t run = (size_t)(at - s);
 
-		/* Start on a character, not inside a number. */
-		if ((c & 0xc0) == 0x80 || (i > 0 && is_digit(s[i - 1])) ||
-		    (i >= 3 && cn_digit(s + i - 3, 3) >= 0))
-			continue;
-		j = i;
-		if (!whole_number(s, len, &j, &m) || m < 1 || m > 12 ||
-		    !accept(s, len, &j, "月") || !whole_number(s, len, &j, &d) ||
-		    (!accept(s, len, &j, "日") && !accept(s, len, &j, "号")))
-			continue;
-		y = ry;
-		if (m > rm || (m == rm && d > rd))
-			y--;
-		if (!valid_ymd(y, m, d))
-			continue;
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-		return 0;
+		while ((k = numeral_before(s, run)) > 0)
+			run -= k;
+		for (i = run; i < (size_t)(at - s); i++) {
+			const unsigned char c = (unsigned char)s[i];
+
+			/* Start on a character, not inside a number. */
+			if ((c & 0xc0) == 0x80 ||
+			    (i > 0 && is_digit(s[i - 1])) ||
+			    (i >= 3 && cn_digit(s + i - 3, 3) >= 0))
+				continue;
+			j = i;
+			if (!whole_number(s, len, &j, &m) || m < 1 ||
+			    m > 12 || !accept(s, len, &j, "月") ||
+			    !whole_number(s, len, &j, &d) ||
+			    (!accept(s, len, &j, "日") &&
+			    !accept(s, len, &j, "号")))
+				continue;
+			y = ry;
+			if (m > rm || (m == rm && d > rd))
+				y--;
+			if (!valid_ymd(y, m, d))
+				continue;
+			snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+			return 0;
+		}
 	}
 	return -ENOENT;
 }
