@@ -408,7 +408,7 @@ match_rule(struct md_engine *e, const struct md_rule *r,
     const struct md_document *doc, const struct md_clause *sn,
     struct match_list *out)
 {
-	size_t p, from, s, end;
+	size_t p, from, s, end, at;
 	int rc;
 
 	for (p = 0; p < r->npatterns; p++) {
@@ -417,6 +417,11 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 		/* A match that is not empty starts inside sn. */
 		if (r->patterns[p].nonempty &&
 		    ruled_out(e, r, doc, sn->sentence))
+			continue;
+		/* A match lies in the sentence and holds one of these. */
+		if (r->patterns[p].also_id != 0 && !e->run->scan_failed &&
+		    !occurs(e->run, r->patterns[p].also_id, sn->start,
+		    sn->end, &at))
 			continue;
 		from = sn->start;
 		while (from < sn->end) {
@@ -937,8 +942,9 @@ watch(struct md_engine *e, struct md_regex *re)
 /*
  * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
  * a sentence a candidate); above them, one id per prefix pattern (a
- * literal every match starts with, tried anchored where it occurs); then
- * watched sets, whose occurrences answer questions without a search: the
+ * literal every match starts with, tried anchored where it occurs) and per
+ * scanned pattern with a second required set (a candidate sentence without
+ * one of those is not scanned); then watched sets, whose occurrences answer questions without a search: the
  * literals a prefix pattern's every match holds (a start with none after
  * it in the sentence cannot match) and those of each condition (the
  * strings a plain condition matches, else those its every match holds).
@@ -957,7 +963,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 
 		for (p = 0; p < r->npatterns; p++) {
 			struct md_regex *re = &r->patterns[p];
-			char **lits;
+			char **lits, **also;
 			int caseless = 0;
 			size_t n = md_literals_prefix(re->src, &lits);
 
@@ -975,6 +981,11 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			n = md_literals_extract(re->src, &lits, &caseless);
 			if (n == 0)
 				always = 1;
+			if (n > 0 && !caseless && (k = md_literals_second(
+			    re->src, lits, n, &also)) > 0) {
+				re->also_id = e->nids++;
+				add_literals(e, also, k, 0, re->also_id);
+			}
 			add_literals(e, lits, n, caseless, r->index);
 		}
 		if (always)
