@@ -24,6 +24,7 @@
 #include "litset.h"
 #include "plugin.h"
 #include "prefilter.h"
+#include "t2s.h"
 #include "text.h"
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
@@ -72,6 +73,7 @@ struct run {
 	} *occs;
 	size_t nocc, ocap;
 	size_t *occ_at;		/* by id - nrules: its first occ; one more */
+	size_t last_sentence;	/* of the last literal hit (on_literal) */
 	int scan_failed;	/* search every pattern everywhere */
 	size_t nrules;		/* ids below are rules */
 	/* Document-wide conditions give one answer per document. */
@@ -106,7 +108,41 @@ struct md_engine {
 	struct md_litset *hearsay;
 	struct run *run;
 	struct slot *current;
+	/* Per-check arrays kept from one check to the next, so a document
+	 * costs no allocation for them once the engine is warm. */
+	struct scratch {
+		void *p;
+		size_t cap;	/* elements */
+	} s_cands, s_cands2, s_occs, s_occs2, s_keys, s_cand_at, s_occ_at,
+	    s_every, s_memo, s_matches;
+	int matches_busy;	/* s_matches lent to host_match_rules */
 };
+
+/* b's array with room for n elements of size bytes; its contents are not
+ * kept when it grows. */
+static void *
+scratch(struct scratch *b, size_t n, size_t size)
+{
+	if (n > b->cap) {
+		free(b->p);
+		b->p = md_xreallocarray(NULL, n, size);
+		b->cap = n;
+	}
+	return b->p;
+}
+
+/* Swaps the array a run grew (*p with *cap elements) with b's. */
+static void
+scratch_swap(struct scratch *b, void **p, size_t *cap)
+{
+	void *tp = b->p;
+	size_t tc = b->cap;
+
+	b->p = *p;
+	b->cap = *cap;
+	*p = tp;
+	*cap = tc;
+}
 
 /* 1 when one of the literals of id (above the rules') lies wholly in
  * text[from, to), with *at the first place where one does. */
@@ -372,7 +408,7 @@ match_rule(struct md_engine *e, const struct md_rule *r,
     const struct md_document *doc, const struct md_clause *sn,
     struct match_list *out)
 {
-	size_t p, from, s, end;
+	size_t p, from, s, end, at;
 	int rc;
 
 	for (p = 0; p < r->npatterns; p++) {
@@ -381,6 +417,11 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 		/* A match that is not empty starts inside sn. */
 		if (r->patterns[p].nonempty &&
 		    ruled_out(e, r, doc, sn->sentence))
+			continue;
+		/* A match lies in the sentence and holds one of these. */
+		if (r->patterns[p].also_id != 0 && !e->run->scan_failed &&
+		    !occurs(e->run, r->patterns[p].also_id, sn->start,
+		    sn->end, &at))
 			continue;
 		from = sn->start;
 		while (from < sn->end) {
@@ -467,10 +508,17 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 	struct match_list ml = { NULL, 0, 0 };
 	struct run *run = e->run;
 	size_t i, k;
+	int lent = 0;
 
 	if (run == NULL || sl->pack == NULL || run->measures == NULL ||
 	    doc != run->doc)
 		return 0;
+	if (!e->matches_busy) {
+		/* Not while a plugin's callback asks again. */
+		e->matches_busy = lent = 1;
+		ml.m = e->s_matches.p;
+		ml.cap = e->s_matches.cap;
+	}
 	for (i = 0; i < sl->pack->nrules; i++) {
 		const struct md_rule *r = &sl->pack->rules[i];
 
@@ -495,7 +543,13 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 		qsort(ml.m, ml.n, sizeof *ml.m, by_position);
 	for (i = 0; i < ml.n; i++)
 		fn(arg, &ml.m[i]);
-	free(ml.m);
+	if (lent) {
+		e->s_matches.p = ml.m;
+		e->s_matches.cap = ml.cap;
+		e->matches_busy = 0;
+	} else {
+		free(ml.m);
+	}
 	return (int)i;
 }
 
@@ -888,8 +942,9 @@ watch(struct md_engine *e, struct md_regex *re)
 /*
  * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
  * a sentence a candidate); above them, one id per prefix pattern (a
- * literal every match starts with, tried anchored where it occurs); then
- * watched sets, whose occurrences answer questions without a search: the
+ * literal every match starts with, tried anchored where it occurs) and per
+ * scanned pattern with a second required set (a candidate sentence without
+ * one of those is not scanned); then watched sets, whose occurrences answer questions without a search: the
  * literals a prefix pattern's every match holds (a start with none after
  * it in the sentence cannot match) and those of each condition (the
  * strings a plain condition matches, else those its every match holds).
@@ -908,7 +963,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 
 		for (p = 0; p < r->npatterns; p++) {
 			struct md_regex *re = &r->patterns[p];
-			char **lits;
+			char **lits, **also;
 			int caseless = 0;
 			size_t n = md_literals_prefix(re->src, &lits);
 
@@ -926,6 +981,11 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			n = md_literals_extract(re->src, &lits, &caseless);
 			if (n == 0)
 				always = 1;
+			if (n > 0 && !caseless && (k = md_literals_second(
+			    re->src, lits, n, &also)) > 0) {
+				re->also_id = e->nids++;
+				add_literals(e, also, k, 0, re->also_id);
+			}
 			add_literals(e, lits, n, caseless, r->index);
 		}
 		if (always)
@@ -971,6 +1031,10 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	e->host.regex_search_stated = host_regex_search_stated;
 	e->host.asks_at = host_asks_at;
 	md_matcher_init(&e->matcher);
+	/* The traditional-to-simplified table is built once per process
+	 * from OpenCC (about 250 million instructions): here, at load, not
+	 * in the first document's check. */
+	(void)md_t2s_table();
 	e->markers = md_litset_new(question_markers, NULL,
 	    MD_NELEM(question_markers));
 	e->hearsay = md_litset_new(hearsay_words, NULL,
@@ -1064,6 +1128,16 @@ md_engine_free(struct md_engine *e)
 	md_matcher_free(&e->matcher);
 	md_litset_free(e->markers);
 	md_litset_free(e->hearsay);
+	free(e->s_cands.p);
+	free(e->s_cands2.p);
+	free(e->s_occs.p);
+	free(e->s_occs2.p);
+	free(e->s_keys.p);
+	free(e->s_cand_at.p);
+	free(e->s_occ_at.p);
+	free(e->s_every.p);
+	free(e->s_memo.p);
+	free(e->s_matches.p);
 	free(e);
 }
 
@@ -1089,7 +1163,7 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 {
 	struct run *run = arg;
 	const struct md_document *doc = run->doc;
-	size_t lo = 0, hi = doc->nsentences, rule = id;
+	size_t lo, hi, rule = id;
 	struct cand *c;
 
 	if (end == MD_PREFILTER_EVERYWHERE) {
@@ -1104,7 +1178,19 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 		md_bit_set(run->everywhere, rule);
 		return;
 	}
-	/* The sentence holding the literal's last byte. */
+	/* The sentence holding the literal's last byte: the first whose end
+	 * is not before it.  Hits come nearly in text order, so that is
+	 * usually the last hit's sentence or one a step or two after it. */
+	lo = run->last_sentence;
+	if (lo < doc->nsentences && (lo == 0 ||
+	    doc->sentences[lo - 1].end < end)) {
+		while (lo < doc->nsentences && doc->sentences[lo].end < end)
+			lo++;
+		hi = lo;
+	} else {
+		lo = 0;
+		hi = doc->nsentences;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -1113,6 +1199,7 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 		else
 			hi = mid;
 	}
+	run->last_sentence = lo;
 	if (lo == doc->nsentences)
 		return;
 	if (run->ncands > 0 && run->cands[run->ncands - 1].rule == rule &&
@@ -1135,10 +1222,11 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
  * prefilter reports in text order, give or take a literal's length.
  */
 static size_t *
-bucket_starts(size_t nkeys, const size_t *keys, size_t n)
+bucket_starts(struct scratch *b, size_t nkeys, const size_t *keys, size_t n)
 {
-	size_t *at = md_xcalloc(nkeys + 2, sizeof *at), i;
+	size_t *at = scratch(b, nkeys + 2, sizeof *at), i;
 
+	memset(at, 0, (nkeys + 2) * sizeof *at);
 	for (i = 0; i < n; i++)
 		at[keys[i] + 2]++;
 	for (i = 2; i < nkeys + 2; i++)
@@ -1154,15 +1242,15 @@ occ_before(const struct occ *x, const struct occ *y)
 
 /* Sorts the occurrences (see struct run) and fills occ_at. */
 static void
-sort_occs(struct run *run, size_t nids)
+sort_occs(struct md_engine *e, struct run *run)
 {
-	size_t nkeys = nids - run->nrules, i, j, k, b, n = run->nocc;
-	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
-	struct occ *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
+	size_t nkeys = e->nids - run->nrules, i, j, k, b, n = run->nocc;
+	size_t *keys = scratch(&e->s_keys, n + 1, sizeof *keys), *at;
+	struct occ *out = scratch(&e->s_occs2, n + 1, sizeof *out), x;
 
 	for (i = 0; i < n; i++)
 		keys[i] = run->occs[i].id - run->nrules;
-	at = bucket_starts(nkeys, keys, n);
+	at = bucket_starts(&e->s_occ_at, nkeys, keys, n);
 	for (i = 0; i < n; i++)
 		out[at[keys[i] + 1]++] = run->occs[i];
 	/* Now at[k] is where bucket k begins.  Sort each, keep one per
@@ -1183,25 +1271,22 @@ sort_occs(struct run *run, size_t nids)
 		at[b] = first;
 	}
 	at[nkeys] = k;
-	free(run->occs);
-	free(keys);
-	run->occs = out;
+	scratch_swap(&e->s_occs2, (void **)&run->occs, &run->ocap);
 	run->nocc = k;
-	run->ocap = n + 1;
 	run->occ_at = at;
 }
 
 /* Sorts the candidates (see struct run) and fills cand_at. */
 static void
-sort_cands(struct run *run)
+sort_cands(struct md_engine *e, struct run *run)
 {
 	size_t nkeys = run->nrules, i, j, k, b, n = run->ncands;
-	size_t *keys = md_xreallocarray(NULL, n + 1, sizeof *keys), *at;
-	struct cand *out = md_xreallocarray(NULL, n + 1, sizeof *out), x;
+	size_t *keys = scratch(&e->s_keys, n + 1, sizeof *keys), *at;
+	struct cand *out = scratch(&e->s_cands2, n + 1, sizeof *out), x;
 
 	for (i = 0; i < n; i++)
 		keys[i] = run->cands[i].rule;
-	at = bucket_starts(nkeys, keys, n);
+	at = bucket_starts(&e->s_cand_at, nkeys, keys, n);
 	for (i = 0; i < n; i++)
 		out[at[keys[i] + 1]++] = run->cands[i];
 	for (b = 0, k = 0; b < nkeys; b++) {
@@ -1221,11 +1306,8 @@ sort_cands(struct run *run)
 		at[b] = first;
 	}
 	at[nkeys] = k;
-	free(run->cands);
-	free(keys);
-	run->cands = out;
+	scratch_swap(&e->s_cands2, (void **)&run->cands, &run->cap);
 	run->ncands = k;
-	run->cap = n + 1;
 	run->cand_at = at;
 }
 
@@ -1238,9 +1320,10 @@ sort_cands(struct run *run)
 static void
 find_candidates(struct md_engine *e, struct run *run)
 {
-	size_t i;
+	size_t i, nb = md_prefilter_bitmap_size(e->pf) + 1;
 
-	run->everywhere = md_xcalloc(1, md_prefilter_bitmap_size(e->pf) + 1);
+	run->everywhere = scratch(&e->s_every, nb, 1);
+	memset(run->everywhere, 0, nb);
 	for (i = 0; i < e->nrules; i++)
 		if (md_prefilter_always_of(e->pf, i))
 			md_bit_set(run->everywhere, i);
@@ -1252,8 +1335,8 @@ find_candidates(struct md_engine *e, struct run *run)
 		for (i = 0; i < e->nrules; i++)
 			md_bit_set(run->everywhere, i);
 	}
-	sort_occs(run, e->nids);
-	sort_cands(run);
+	sort_occs(e, run);
+	sort_cands(e, run);
 }
 
 /* A month and day in the text, its year from the day it was received. */
@@ -1429,7 +1512,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	struct md_document doc;
 	struct md_sink sink;
 	struct run run;
-	size_t bad, i;
+	size_t bad, i, nmemo[3];
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -1465,9 +1548,18 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	memset(&run, 0, sizeof run);
 	run.doc = &doc;
 	run.measures = r->measures;
-	run.in_sentence = md_xcalloc(e->nconds * doc.nsentences + 1, 1);
-	run.in_clause = md_xcalloc(e->nconds * doc.nclauses + 1, 1);
-	run.ruled_out = md_xcalloc(e->nrules * doc.nsentences + 1, 1);
+	nmemo[0] = e->nconds * doc.nsentences + 1;
+	nmemo[1] = e->nconds * doc.nclauses + 1;
+	nmemo[2] = e->nrules * doc.nsentences + 1;
+	run.in_sentence = scratch(&e->s_memo, nmemo[0] + nmemo[1] + nmemo[2],
+	    1);
+	memset(run.in_sentence, 0, nmemo[0] + nmemo[1] + nmemo[2]);
+	run.in_clause = run.in_sentence + nmemo[0];
+	run.ruled_out = run.in_clause + nmemo[1];
+	run.cands = e->s_cands.p;
+	run.cap = e->s_cands.cap;
+	run.occs = e->s_occs.p;
+	run.ocap = e->s_occs.cap;
 	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
@@ -1497,15 +1589,11 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	r->not_evaluated = run.not_evaluated;
 	r->plugin_errors = run.plugin_errors;
 	finish(e, &t, &doc, r);
-	free(run.cands);
-	free(run.everywhere);
+	e->s_cands.p = run.cands;
+	e->s_cands.cap = run.cap;
+	e->s_occs.p = run.occs;
+	e->s_occs.cap = run.ocap;
 	free(run.doc_conds);
-	free(run.in_sentence);
-	free(run.in_clause);
-	free(run.ruled_out);
-	free(run.occs);
-	free(run.occ_at);
-	free(run.cand_at);
 	md_text_release(&t);
 	return 0;
 }

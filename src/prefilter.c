@@ -710,6 +710,81 @@ md_literals_extract(const char *pattern, char ***lits, int *caseless)
 	return n;
 }
 
+/* 1 when a string of a and one of b overlap: one holds the other (a set
+ * that does tells little more than b). */
+static int
+lset_meets(const struct lset *a, char *const *b, size_t nb)
+{
+	size_t i, j, lb;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < nb; j++) {
+			lb = strlen(b[j]);
+			if (memmem(b[j], lb, a->s[i], a->len[i]) != NULL ||
+			    memmem(a->s[i], a->len[i], b[j], lb) != NULL)
+				return 1;
+		}
+	return 0;
+}
+
+/* Keeps the better of best and cand (see pick_req) when no string of cand
+ * overlaps one of first. */
+static void
+pick_other(struct lset *best, struct lset *cand, char *const *first,
+    size_t nfirst)
+{
+	if (lset_score(cand) > 0 && !lset_meets(cand, first, nfirst))
+		pick_req(best, cand);
+}
+
+size_t
+md_literals_second(const char *pattern, char *const *first, size_t nfirst,
+    char ***lits)
+{
+	struct parser ps = { pattern, 0, 0 };
+	struct lset best = { 0 }, run = { 0 };
+	size_t n = 0;
+	int in_run = 0;
+
+	*lits = NULL;
+	best.none = 1;
+	/* The parts of the top-level sequence, as info_seq sees them. */
+	for (;;) {
+		struct info a;
+
+		if (!next_atom(&ps, &a))
+			break;
+		if (!a.exact.none) {
+			if (!in_run) {
+				lset_clear(&run);
+				run.none = 0;
+				lset_add(&run, "", 0);
+				in_run = 1;
+			}
+			lset_product(&run, &a.exact);
+			if (run.none) {
+				in_run = 0;
+			} else {
+				struct lset cand = { 0 };
+
+				copy_set(&cand, &run);
+				pick_other(&best, &cand, first, nfirst);
+				lset_clear(&cand);
+			}
+		} else {
+			in_run = 0;
+		}
+		pick_other(&best, &a.req, first, nfirst);
+		info_free(&a);
+	}
+	lset_clear(&run);
+	if (!ps.fail && *ps.p == '\0' && !ps.caseless && !best.none &&
+	    lset_score(&best) >= 6)
+		n = lset_take(&best, lits);
+	lset_clear(&best);
+	return n;
+}
+
 /* The literal prefixes of one branch: the product of the exact sets of its
  * leading atoms, as far as they are finite.  Parses the whole branch. */
 static void

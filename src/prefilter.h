@@ -26,6 +26,18 @@
 size_t md_literals_extract(const char *pattern, char ***lits, int *caseless);
 
 /*
+ * Another set of literals every match of pattern contains one of, none of
+ * them inside or around a string of first (the set md_literals_extract
+ * gave): the best such set of one of the parts of the pattern's top-level
+ * sequence ("(?:不得|禁止)[^,]{0,4}(?:回村|返乡)" gives 回村 and 返乡 when
+ * first holds 不得 and 禁止).  Each is at least two CJK characters (6
+ * bytes) long: single characters occur everywhere.  Returns their number
+ * in *lits (as md_literals_extract), or 0 when there is none or the
+ * pattern is caseless or has a top-level |.
+ */
+size_t md_literals_second(const char *pattern, char *const *first,
+    size_t nfirst, char ***lits);
+/*
  * The literals every match of pattern starts with, when there is such a
  * set (an alternation of phrases: "停课|暂停(?:线下)?教学" starts with 停课,
  * 暂停线下教学 or 暂停教学); each is at least one CJK character long.

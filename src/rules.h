@@ -47,6 +47,11 @@ struct md_regex {
 	 * none): the strings a plain pattern matches, else those every
 	 * match holds. */
 	size_t watch_id;
+	/* For a pattern scanned in the sentences holding one of lits: the
+	 * engine's id for a second set of literals every match holds (see
+	 * md_literals_second), 0 when there is none.  A sentence without
+	 * one of them is not scanned. */
+	size_t also_id;
 };
 
 /* Per-thread match state: match data, context with limits, JIT stack. */

@@ -75,7 +75,10 @@ build(void)
 			continue;	/* not one 3-byte character */
 		cp = (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) <<
 		    6 | (u[2] & 0x3f);
-		if (cp != FIRST + i && cp >= 0x800 && cp <= 0xffff)
+		/* Only ideographs to ideographs: text.c converts before it
+		 * looks for spaces between ideographs, which must not see a
+		 * different answer after the conversion. */
+		if (cp != FIRST + i && cp >= FIRST && cp <= LAST)
 			table[i] = (uint16_t)cp;
 	}
 	if (i != n)

@@ -10,8 +10,8 @@
 
 /*
  * The simplified form of an ideograph U+3400..U+9FFF, or 0 when it has
- * none of the same UTF-8 length (so text converted in place keeps every
- * byte offset).  The table is built from OpenCC's t2s conversion the first
+ * none in that range (so text converted in place keeps every byte offset,
+ * and what is an ideograph stays one).  The table is built from OpenCC's t2s conversion the first
  * time it is needed, once per process.
  */
 uint32_t md_t2s(uint32_t cp);

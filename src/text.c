@@ -4,8 +4,9 @@
  * and lifting scope, Chinese and Arabic numerals, durations, test
  * frequencies and the date a document states.
  *
- * md_text_init() runs on every document, so it makes one pass to validate
- * and fold and one to split, with no allocation per character (the map and
+ * md_text_init() runs on every document, so it makes one pass to validate,
+ * fold and convert traditional characters, one to split, and a memchr for
+ * spaces between ideographs, with no allocation per character (the map and
  * the span arrays grow by doubling).  The other services run only where a
  * rule matched, on the normalized text; the parsers also accept text that
  * was never folded (full-width digits and ＋), since plugins and tests may
@@ -192,23 +193,67 @@ folds(uint32_t cp)
 	return (cp >= 0xff01 && cp <= 0xff5e) || cp == 0x3000;
 }
 
+/* For a text without traditional characters, or a process without
+ * OpenCC: nothing to convert. */
+static const uint16_t no_t2s[MD_T2S_LAST - MD_T2S_FIRST + 1];
+
 /*
- * Validates and folds in one pass.  Characters that stay as they are are
- * copied in runs; a full-width character, U+3000, a leading BOM and a CR
- * change the length and leave a point (normalized offset after it, source
- * offset after it) in the offset map.  Between points both texts advance
+ * Converts the traditional ideographs in p[0, n) (valid UTF-8) to their
+ * simplified forms, in place; every conversion keeps the length.  Bytes
+ * E3..E9 only ever lead a 3-byte character.
+ */
+static void
+to_simplified(unsigned char *p, size_t n, const uint16_t *tab)
+{
+	unsigned char *e = p + n;
+	uint32_t cp, to;
+
+	while (p < e) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xe3 && *p <= 0xe9) {
+			cp = (uint32_t)(p[0] & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			if (cp >= MD_T2S_FIRST && cp <= MD_T2S_LAST &&
+			    (to = tab[cp - MD_T2S_FIRST]) != 0) {
+				p[0] = (unsigned char)(0xe0 | (to >> 12));
+				p[1] = (unsigned char)(0x80 | ((to >> 6) &
+				    0x3f));
+				p[2] = (unsigned char)(0x80 | (to & 0x3f));
+			}
+			p += 3;
+			continue;
+		}
+		p += *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+	}
+}
+
+/*
+ * Validates, folds and converts traditional ideographs to simplified ones
+ * (md_t2s) in one pass.  Characters that stay as they are are copied in
+ * runs; a full-width character, U+3000, a leading BOM and a CR change the
+ * length and leave a point (normalized offset after it, source offset
+ * after it) in the offset map.  Between points both texts advance
  * together, so a normalized offset inside a run maps to the same distance
- * past the last point, which is the start of its source character.
+ * past the last point, which is the start of its source character.  The
+ * t2s table is looked up for every ideograph as the run is validated; a run
+ * holding a traditional one is converted after it is copied (a rare
+ * second look, and conversion keeps every length).
  */
 static int
 fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 {
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
+	const uint16_t *tab = md_t2s_table();
 	unsigned char *out;
 	size_t i = 0, o = 0, run, k, cjk_end = len >= 2 ? len - 2 : 0;
-	uint32_t cp;
+	uint32_t cp, trad;
 	int rc = -ENOMEM;
 
+	if (tab == NULL)
+		tab = no_t2s;
 	if (len > SIZE_MAX - 1 - MD_TEXT_PAD)
 		return -ENOMEM;
 	out = malloc(len + 1 + MD_TEXT_PAD);
@@ -221,6 +266,7 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 	}
 	while (i < len) {
 		run = i;
+		trad = 0;
 		for (;;) {
 			while (i < len && s[i] >= 0x01 && s[i] < 0x80 &&
 			    s[i] != '\r')
@@ -233,9 +279,13 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
 			    (s[i + 1] & 0xc0) == 0x80 &&
 			    (s[i + 2] & 0xc0) == 0x80) {
-				do
+				do {
+					trad |= tab[((uint32_t)(s[i] & 0x0f) <<
+					    12 | (uint32_t)(s[i + 1] & 0x3f) <<
+					    6 | (s[i + 2] & 0x3f)) -
+					    MD_T2S_FIRST];
 					i += 3;
-				while (i < cjk_end &&
+				} while (i < cjk_end &&
 				    (unsigned)(s[i] - 0xe4) < 6 &&
 				    (s[i + 1] & 0xc0) == 0x80 &&
 				    (s[i + 2] & 0xc0) == 0x80);
@@ -244,9 +294,13 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 			k = decode(s + i, len - i, &cp);
 			if (k == 0 || folds(cp))
 				break;
+			if (cp >= MD_T2S_FIRST && cp <= MD_T2S_LAST)
+				trad |= tab[cp - MD_T2S_FIRST];
 			i += k;
 		}
 		memcpy(out + o, s + run, i - run);
+		if (trad != 0)
+			to_simplified(out + o, i - run, tab);
 		o += i - run;
 		if (i >= len)
 			break;
@@ -482,11 +536,35 @@ orig_at(const struct md_text_point *pts, size_t n, size_t off)
 }
 
 /*
- * After folding, in place: traditional ideographs become simplified ones of
- * the same length (md_t2s), and spaces between two ideographs (a mirror's
- * or a phone keyboard's stray spaces: 封 控 了) are dropped, with a point
- * in the offset map after each dropped run.  Repeated glyphs are left as
- * they are: 天天 and 人人 are words.
+ * The first space at or after from that is dropped: one after an
+ * ideograph, in a run of spaces followed by another; or len.
+ */
+static size_t
+first_dropped(const unsigned char *s, size_t len, size_t from)
+{
+	const unsigned char *p;
+	size_t q, k;
+
+	while (from < len &&
+	    (p = memchr(s + from, ' ', len - from)) != NULL) {
+		q = (size_t)(p - s);
+		for (k = q; k < len && s[k] == ' '; k++)
+			;
+		if (q >= 3 && ideograph_at(s + q - 3, 3) &&
+		    ideograph_at(s + k, len - k))
+			return q;
+		from = k;
+	}
+	return len;
+}
+
+/*
+ * After folding, in place: spaces between two ideographs (a mirror's or a
+ * phone keyboard's stray spaces: 封 控 了) are dropped, with a point in
+ * the offset map after each dropped run.  Repeated glyphs are left as they
+ * are: 天天 and 人人 are words.  Up to the first dropped space the text and
+ * the map stay as they are, so that is found by memchr first; most
+ * documents have none.
  */
 static int
 tidy(struct md_text *t)
@@ -494,14 +572,12 @@ tidy(struct md_text *t)
 	unsigned char *s = (unsigned char *)t->norm;
 	const struct md_text_point *old = t->points;
 	struct growing pts = { NULL, 0, 0, sizeof(struct md_text_point) };
-	size_t len = t->norm_len, r = 0, w = 0, pi = 0, k, nold = t->npoints;
-	const uint16_t *tab = md_t2s_table();
-	int dropped = 0;
-	uint32_t cp, to;
+	size_t len = t->norm_len, r, w, pi = 0, k, nold = t->npoints;
 
+	r = w = first_dropped(s, len, 0);
+	if (r == len)
+		return 0;	/* the old map is still right */
 	while (r < len) {
-		unsigned char c = s[r];
-
 		/* Old points up to here, moved back by what was dropped. */
 		for (; pi < nold && old[pi].norm <= r; pi++) {
 			size_t at = old[pi].norm - (r - w);
@@ -512,24 +588,7 @@ tidy(struct md_text *t)
 			if (add_point(&pts, at, old[pi].orig) != 0)
 				goto nomem;
 		}
-		if (c >= 0xe3 && c <= 0xe9 && r + 2 < len) {
-			/* An ideograph, maybe a traditional one. */
-			cp = (uint32_t)(c & 0x0f) << 12 |
-			    (uint32_t)(s[r + 1] & 0x3f) << 6 | (s[r + 2] & 0x3f);
-			if (tab != NULL && cp >= MD_T2S_FIRST &&
-			    cp <= MD_T2S_LAST && (to = tab[cp - MD_T2S_FIRST])) {
-				s[w] = (unsigned char)(0xe0 | (to >> 12));
-				s[w + 1] = (unsigned char)(0x80 | ((to >> 6) &
-				    0x3f));
-				s[w + 2] = (unsigned char)(0x80 | (to & 0x3f));
-			} else if (w != r) {
-				memmove(s + w, s + r, 3);
-			}
-			w += 3;
-			r += 3;
-			continue;
-		}
-		if (c == ' ' && w >= 3 && ideograph_at(s + w - 3, 3)) {
+		if (s[r] == ' ' && w >= 3 && ideograph_at(s + w - 3, 3)) {
 			for (k = r; k < len && s[k] == ' '; k++)
 				;
 			if (ideograph_at(s + k, len - k)) {
@@ -544,7 +603,6 @@ tidy(struct md_text *t)
 				while (pi < nold && old[pi].norm < k)
 					pi++;
 				r = k;
-				dropped = 1;
 				continue;
 			}
 		}
@@ -553,10 +611,6 @@ tidy(struct md_text *t)
 	for (; pi < nold; pi++)
 		if (add_point(&pts, old[pi].norm - (r - w), old[pi].orig) != 0)
 			goto nomem;
-	if (!dropped) {
-		free(pts.data);	/* the old map is still right */
-		return 0;
-	}
 	memset(s + w, 0, len - w);
 	t->norm_len = w;
 	free(t->points);
@@ -1356,33 +1410,75 @@ md_text_date(const char *s, size_t len, char out[11])
  * (a notice speaks of this year's 11月20日, or of last year's when that
  * day is still to come).  Used only when the text states no full date.
  */
+/* Bytes of the numeral character that ends at s[end] (what
+ * md_parse_number reads: digits, full-width digits and points, Chinese
+ * digits and units, 半), or 0. */
+static size_t
+numeral_before(const char *s, size_t end)
+{
+	static const char *const chars[] = { "零", "〇", "一", "二", "两",
+		"三", "四", "五", "六", "七", "八", "九", "十", "百", "千",
+		"万", "半", "．" };
+	const unsigned char *u = (const unsigned char *)s + end;
+	size_t i;
+
+	if (end >= 1 && (is_digit(s[end - 1]) || s[end - 1] == '.'))
+		return 1;
+	if (end < 3)
+		return 0;
+	if (u[-3] == 0xef && u[-2] == 0xbc && u[-1] >= 0x90 && u[-1] <= 0x99)
+		return 3;
+	for (i = 0; i < NELEM(chars); i++)
+		if (memcmp(s + end - 3, chars[i], 3) == 0)
+			return 3;
+	return 0;
+}
+
 int
 md_text_month_day(const char *s, size_t len, const char *ref, char out[11])
 {
 	int ry, rm, rd, m, d, y;
-	size_t i, j;
+	size_t i, j, p, k;
+	const char *at;
 
 	if (sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd) != 3)
 		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		const unsigned char c = (unsigned char)s[i];
+	/*
+	 * A month ends right before a 月, and a number is a run of numeral
+	 * characters, so the only starts worth trying are in the run before
+	 * each 月: found by memmem, walked back, tried in text order (the
+	 * runs before two 月 never overlap), which finds the first match a
+	 * try at every offset would.
+	 */
+	for (p = 0; p < len && (at = memmem(s + p, len - p, "月", 3)) != NULL;
+	    p = (size_t)(at - s) + 3) {
+		size_t run = (size_t)(at - s);
 
-		/* Start on a character, not inside a number. */
-		if ((c & 0xc0) == 0x80 || (i > 0 && is_digit(s[i - 1])) ||
-		    (i >= 3 && cn_digit(s + i - 3, 3) >= 0))
-			continue;
-		j = i;
-		if (!whole_number(s, len, &j, &m) || m < 1 || m > 12 ||
-		    !accept(s, len, &j, "月") || !whole_number(s, len, &j, &d) ||
-		    (!accept(s, len, &j, "日") && !accept(s, len, &j, "号")))
-			continue;
-		y = ry;
-		if (m > rm || (m == rm && d > rd))
-			y--;
-		if (!valid_ymd(y, m, d))
-			continue;
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-		return 0;
+		while ((k = numeral_before(s, run)) > 0)
+			run -= k;
+		for (i = run; i < (size_t)(at - s); i++) {
+			const unsigned char c = (unsigned char)s[i];
+
+			/* Start on a character, not inside a number. */
+			if ((c & 0xc0) == 0x80 ||
+			    (i > 0 && is_digit(s[i - 1])) ||
+			    (i >= 3 && cn_digit(s + i - 3, 3) >= 0))
+				continue;
+			j = i;
+			if (!whole_number(s, len, &j, &m) || m < 1 ||
+			    m > 12 || !accept(s, len, &j, "月") ||
+			    !whole_number(s, len, &j, &d) ||
+			    (!accept(s, len, &j, "日") &&
+			    !accept(s, len, &j, "号")))
+				continue;
+			y = ry;
+			if (m > rm || (m == rm && d > rd))
+				y--;
+			if (!valid_ymd(y, m, d))
+				continue;
+			snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+			return 0;
+		}
 	}
 	return -ENOENT;
 }

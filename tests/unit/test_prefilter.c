@@ -5,6 +5,10 @@
  * every example and case text, for both implementations, which must also
  * agree with each other.
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"		/* memmem */
+#endif
+
 #include <glob.h>
 
 #include "litset.h"
@@ -110,6 +114,66 @@ START_TEST(prefix_literals)
 	ck_assert_uint_eq(md_literals_prefix("(?i)abc", &l), 0);
 	ck_assert_uint_eq(md_literals_prefix("a[^,]停课", &l), 0); /* "a" */
 	ck_assert_uint_eq(md_literals_prefix("(停课", &l), 0);
+}
+END_TEST
+
+/* 1 when one of lits occurs in s[0, n). */
+static int
+holds_one(const char *s, size_t n, char **lits, size_t nl)
+{
+	size_t i;
+
+	for (i = 0; i < nl; i++)
+		if (memmem(s, n, lits[i], strlen(lits[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+START_TEST(second_literals)
+{
+	char **first, **l;
+	int ci;
+	size_t nf, n;
+	const char *pat = "(?:一律)?(?:不得|禁止)[^,;。]{0,4}(?:回村|返乡|进小区)";
+
+	/* The extractor takes the negators (as long as the places, and
+	 * fewer); the second set is the places. */
+	nf = md_literals_extract(pat, &first, &ci);
+	ck_assert_uint_eq(nf, 2);
+	ck_assert(has(first, nf, "不得") && has(first, nf, "禁止"));
+	n = md_literals_second(pat, first, nf, &l);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(has(l, n, "回村") && has(l, n, "返乡") &&
+	    has(l, n, "进小区"));
+	ck_assert(holds_one("一律不得回村", strlen("一律不得回村"), l, n));
+	free_lits(l, n);
+	free_lits(first, nf);
+
+	/* No second set: one part only, a top-level |, a caseless
+	 * pattern, or only optional parts left. */
+	nf = md_literals_extract("停课", &first, &ci);
+	ck_assert_uint_eq(md_literals_second("停课", first, nf, &l), 0);
+	free_lits(first, nf);
+	nf = md_literals_extract("停课|封校", &first, &ci);
+	ck_assert_uint_eq(md_literals_second("停课封校|封校停课", first, nf,
+	    &l), 0);
+	free_lits(first, nf);
+	ck_assert_uint_eq(md_literals_second("(?i)停课abc", NULL, 0, &l), 0);
+	nf = md_literals_extract("停课[^,]{0,4}(?:全区)?", &first, &ci);
+	ck_assert_uint_eq(md_literals_second("停课[^,]{0,4}(?:全区)?", first,
+	    nf, &l), 0);
+	free_lits(first, nf);
+	/* Single characters are too common to be worth watching. */
+	nf = md_literals_extract("停课[^,]{0,4}[天日]", &first, &ci);
+	ck_assert_uint_eq(md_literals_second("停课[^,]{0,4}[天日]", first,
+	    nf, &l), 0);
+	free_lits(first, nf);
+	nf = md_literals_extract("停课[^,]{0,4}[天日]期", &first, &ci);
+	n = md_literals_second("停课[^,]{0,4}[天日]期", first, nf, &l);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(has(l, n, "天期") && has(l, n, "日期"));
+	free_lits(l, n);
+	free_lits(first, nf);
 }
 END_TEST
 
@@ -286,6 +350,8 @@ never_misses(enum md_prefilter_impl impl)
 			for (p = 0; p < rules[i]->npatterns; p++) {
 				size_t s, e;
 
+				int caseless;
+
 				if (md_regex_search(&rules[i]->patterns[p], &m,
 				    c.texts[j], 0, len, &s, &e) == 1) {
 					char **pl;
@@ -308,6 +374,27 @@ never_misses(enum md_prefilter_impl impl)
 					    "\"%.*s\", which starts with none "
 					    "of its prefixes", rules[i]->id,
 					    (int)(e - s), c.texts[j] + s);
+					free_lits(pl, np);
+					/* And holds one of a second set. */
+					np = md_literals_extract(
+					    rules[i]->patterns[p].src, &pl,
+					    &caseless);
+					if (np > 0) {
+						char **sl;
+						size_t ns = md_literals_second(
+						    rules[i]->patterns[p].src,
+						    pl, np, &sl);
+
+						ck_assert_msg(ns == 0 ||
+						    holds_one(c.texts[j] + s,
+						    e - s, sl, ns), "rule %s "
+						    "matches \"%.*s\", which "
+						    "holds none of its second "
+						    "literals", rules[i]->id,
+						    (int)(e - s),
+						    c.texts[j] + s);
+						free_lits(sl, ns);
+					}
 					free_lits(pl, np);
 					checked++;
 				}
@@ -467,6 +554,7 @@ main(void)
 
 	tcase_add_test(tc, extract_literals);
 	tcase_add_test(tc, prefix_literals);
+	tcase_add_test(tc, second_literals);
 	tcase_add_test(tc, no_literal_means_always);
 	tcase_add_test(tc, plain_literals);
 	tcase_add_test(tc, litset_find);
