@@ -33,11 +33,13 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
 #include "cmd_measures.h"
 #include "daemon.h"
+#include "outbox.h"
 #include "rules.h"
 #include "server.h"
 #include "sha256.h"
@@ -486,6 +488,9 @@ drain(struct md_server *srv, int sig)
 		srv->sock = NULL;
 	}
 	event_del(srv->token_timer);
+	/* Transfers in flight are cut off; their messages stay due and go
+	 * out again, with the same message id, after a restart. */
+	md_outbox_stop(srv->outbox);
 	srv->drain_timer = event_new(srv->base, -1, EV_PERSIST, check_drained,
 	    srv);
 	event_add(srv->drain_timer, &tv);
@@ -608,6 +613,11 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.store_override = store;
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(event_log);
+	/* Once, before any thread: the outbox's and the feeds' transfers. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		md_log(3, "cannot initialise libcurl");
+		return 1;
+	}
 
 	/* Everything that can be wrong is found before we fork or listen. */
 	if ((srv.rt = md_runtime_build(&srv, &err)) == NULL) {
@@ -626,6 +636,10 @@ md_daemon_main(const char *conf_path, const char *listen,
 	ensure_store_dir(srv.store_spec);
 	if ((srv.store = md_store_open(srv.store_spec, srv.base, &err)) ==
 	    NULL || load_tokens_now(&srv, &err) != 0) {
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
+	if ((srv.outbox = md_outbox_new(&srv, &err)) == NULL) {
 		md_log(3, "%s", err.msg);
 		goto out;
 	}
@@ -676,18 +690,23 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.http = NULL;
 	md_store_close(srv.store);
 	srv.store = NULL;
+	md_outbox_free(srv.outbox);
+	srv.outbox = NULL;
 	md_log(5, "stopped");
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	md_outbox_stop(srv.outbox);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
+	md_outbox_free(srv.outbox);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)
 		md_token_free(&srv.who[k].t);
 	free(srv.who);
 	md_metrics_free(&srv.m);
+	curl_global_cleanup();
 	libevent_global_shutdown();
 	return err.set ? 1 : 0;
 }

@@ -35,6 +35,7 @@
 #include <libxml/tree.h>
 
 #include "cmd_check.h"
+#include "outbox.h"
 #include "server.h"
 #include "sha256.h"
 #include "xml.h"
@@ -65,6 +66,7 @@ struct req {
 	int64_t id;
 	char action[16];
 	char *note;
+	char *public_note;	/* for the platform's callback; may be NULL */
 	char *external_id;
 	struct md_flag_query q;
 	struct evkeyvalq params;
@@ -79,6 +81,7 @@ req_free(struct req *q)
 	if (q->have_params)
 		evhttp_clear_headers(&q->params);
 	free(q->note);
+	free(q->public_note);
 	free(q->external_id);
 	md_submission_free(&q->sub);
 	json_decref(q->job.out);
@@ -507,6 +510,7 @@ static const struct field check_fields[] = {
 static const struct field review_fields[] = {
 	{ "action", F_STR, 1, 16, C_ACTION, NULL },
 	{ "note", F_STR, 1, 4000, C_NONE, NULL },
+	{ "public_note", F_STR, 0, 4000, C_NONE, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -986,6 +990,90 @@ submission_json(struct md_submission *s)
 	    "received_at", s->received_at, "findings", s->findings);
 }
 
+/*
+ * A callback_url must name a host the platform's configuration allows,
+ * and, unless it allows private addresses, not a private or loopback
+ * address written as such.  (A name is resolved only at delivery, off
+ * the event loop, where the address connected to is checked again.)
+ * 0, or the reply is sent.
+ */
+static int
+check_callback_url(struct req *q, const char *url)
+{
+	const struct md_platform_conf *p;
+	struct md_error err = { 0 };
+	struct md_buf b = { 0 };
+	const char *why;
+	char *host = NULL;
+	size_t i;
+
+	if (url == NULL)
+		return 0;
+	p = md_conf_platform(&q->srv->rt->conf, q->platform);
+	if (p == NULL || p->nhosts == 0) {
+		problem(q, 422, "callback-not-allowed", "\"callback_url\": "
+		    "platform \"%s\" has no callback hosts configured, so it "
+		    "cannot be called back (the operator adds <callback-host> "
+		    "to its <platform> in measured.conf)", q->platform);
+		return -1;
+	}
+	if (md_outbox_url_check(url, &host, &err) != 0) {
+		problem(q, 422, "invalid-field", "\"callback_url\" %s",
+		    err.msg);
+		return -1;
+	}
+	if (!md_outbox_host_allowed(p, host)) {
+		for (i = 0; i < p->nhosts; i++)
+			md_buf_printf(&b, "%s%s", i ? ", " : "", p->hosts[i]);
+		problem(q, 422, "callback-not-allowed", "\"callback_url\": "
+		    "host \"%s\" is not one of the callback hosts allowed for "
+		    "platform \"%s\" (%s)", host, q->platform, b.data);
+		md_buf_free(&b);
+		free(host);
+		return -1;
+	}
+	if (!p->allow_private && (why = md_addr_special_text(host)) != NULL) {
+		problem(q, 422, "callback-not-allowed", "\"callback_url\": "
+		    "%s is a %s address, which callbacks may not reach",
+		    host, why);
+		free(host);
+		return -1;
+	}
+	free(host);
+	return 0;
+}
+
+/* The work-group webhooks that want each finding, for the store to queue
+ * with the submission; NULL when none does. */
+static json_t *
+webhook_routes(struct md_server *srv, const struct md_submission *s)
+{
+	const struct md_conf *conf = &srv->rt->conf;
+	json_t *routes = NULL, *f;
+	size_t i, k;
+
+	json_array_foreach(s->findings, i, f) {
+		const char *cat = json_string_value(json_object_get(f,
+		    "category"));
+		int sev = (int)json_integer_value(json_object_get(f,
+		    "severity"));
+
+		for (k = 0; k < conf->nwebhooks; k++) {
+			const struct md_webhook_conf *w = &conf->webhooks[k];
+
+			if (cat == NULL || !md_outbox_webhook_wants(w, cat, sev,
+			    s->region_code))
+				continue;
+			if (routes == NULL)
+				routes = json_array();
+			json_array_append_new(routes, json_pack("{s:s, s:s, "
+			    "s:I}", "webhook", w->name, "url", w->url,
+			    "finding", (json_int_t)i));
+		}
+	}
+	return routes;
+}
+
 static void
 done_submission_put(struct md_job *j)
 {
@@ -994,6 +1082,8 @@ done_submission_put(struct md_job *j)
 	char loc[64];
 
 	j->out = NULL;
+	if (j->rc == MD_STORE_CREATED && q->sub.webhooks != NULL)
+		md_outbox_kick(q->srv->outbox);
 	if (j->rc == MD_STORE_CREATED)
 		out = submission_json(&q->sub);
 	if (j->rc == MD_STORE_CREATED || j->rc == MD_STORE_EXISTS) {
@@ -1020,6 +1110,8 @@ post_submission(struct req *q)
 	if ((body = read_body(q, "submission")) == NULL)
 		return;
 	if (validate(q, body, submission_fields, "") != 0 ||
+	    check_callback_url(q, json_string_value(json_object_get(body,
+	    "callback_url"))) != 0 ||
 	    run_check(q, body, &result, 0) != 0) {
 		json_decref(body);
 		return;
@@ -1055,6 +1147,7 @@ post_submission(struct req *q)
 	    json_string_value(json_object_get(result, "date")));
 	s->date_source = field_dup(result, "date_source");
 	s->findings = json_incref(json_object_get(result, "findings"));
+	s->webhooks = webhook_routes(q->srv, s);
 	json_decref(result);
 	json_decref(body);
 
@@ -1334,7 +1427,7 @@ job_review(const struct md_store_backend *b, struct md_store_conn *c,
 {
 	struct req *q = j->arg;
 	int rc = b->flag_review(c, q->id, q->action, q->actor, q->note,
-	    &j->out, &j->err);
+	    q->public_note, &j->out, &j->err);
 
 	if (rc == MD_STORE_NOTFOUND)
 		md_error_set(&j->err, "no flag %" PRId64, q->id);
@@ -1349,6 +1442,10 @@ done_review(struct md_job *j)
 
 	j->out = NULL;
 	if (j->rc == MD_STORE_OK) {
+		/* A callback was queued with the review. */
+		if (json_string_value(json_object_get(json_object_get(out,
+		    "submission"), "callback_url")) != NULL)
+			md_outbox_kick(q->srv->outbox);
 		flag_view(q->srv, out);
 		reply(q, 200, out, "flag");
 		return;
@@ -1373,6 +1470,7 @@ post_review(struct req *q)
 	snprintf(q->action, sizeof q->action, "%s",
 	    json_string_value(json_object_get(body, "action")));
 	q->note = field_dup(body, "note");
+	q->public_note = field_dup(body, "public_note");
 	json_decref(body);
 	q->job.run = job_review;
 	q->job.done = done_review;
