@@ -407,13 +407,91 @@ START_TEST(store_rows)
 }
 END_TEST
 
+static int
+load(const char *dir, const char *body, struct md_conf *conf,
+    struct md_error *err)
+{
+	char *path = tu_conf(dir, body);
+	int rc;
+
+	md_conf_free(conf);
+	md_conf_defaults(conf);
+	md_error_clear(err);
+	rc = md_conf_load(conf, path, err);
+	free(path);
+	return rc;
+}
+
+/* The outbox's configuration, and its errors as file:line: what. */
+START_TEST(config)
+{
+	struct md_conf conf = { 0 };
+	struct md_error err = { 0 };
+	char *dir = tu_tmpdir(), *sec = tu_write(dir, "wg.secret",
+	    "from-a-file-0123456789\nignored\n");
+	const struct md_webhook_conf *w;
+	const struct md_platform_conf *p;
+
+	ck_assert_msg(load(dir, "<outbox retry-first=\"250ms\" retry-max=\"1m\" "
+	    "max-age=\"2h\" timeout=\"3s\" parallel=\"4\"/>\n"
+	    "<webhook name=\"wg\" url=\"https://wg.example/x\" "
+	    "secret-file=\"wg.secret\" min-severity=\"4\"><region>11</region>"
+	    "<category>closure.school</category><region>3101</region>"
+	    "</webhook>\n<platform name=\"hotline\" secret=\"0123456789abcdef\">"
+	    "<callback-host>cb.example.org</callback-host></platform>", &conf,
+	    &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(conf.outbox.retry_first, 250);
+	ck_assert_int_eq(conf.outbox.retry_max, 60000);
+	ck_assert_int_eq(conf.outbox.max_age, 7200000);
+	ck_assert_int_eq(conf.outbox.timeout, 3000);
+	ck_assert_int_eq(conf.outbox.parallel, 4);
+	ck_assert_ptr_nonnull(w = md_conf_webhook(&conf, "wg"));
+	ck_assert_str_eq(w->secret, "from-a-file-0123456789");
+	ck_assert_int_eq(w->min_severity, 4);
+	ck_assert_uint_eq(w->nregions, 2);
+	ck_assert_uint_eq(w->ncategories, 1);
+	ck_assert(w->allow_private);
+	ck_assert_ptr_nonnull(p = md_conf_platform(&conf, "hotline"));
+	ck_assert(!p->allow_private);
+	ck_assert_uint_eq(p->nhosts, 1);
+	ck_assert_ptr_null(md_conf_platform(&conf, "other"));
+
+	ck_assert_int_ne(load(dir, "<webhook name=\"wg\" url=\"https://x/\" "
+	    "secret-file=\"missing.secret\"/>", &conf, &err), 0);
+	ck_assert_msg(strstr(err.msg, "measured.conf:3: secret-file="
+	    "\"missing.secret\"") != NULL, "%s", err.msg);
+	ck_assert_int_ne(load(dir, "<webhook name=\"wg\" url=\"https://x/\" "
+	    "secret=\"0123456789abcdef\"/>\n<webhook name=\"wg\" "
+	    "url=\"https://y/\" secret=\"0123456789abcdef\"/>", &conf, &err), 0);
+	ck_assert_msg(strstr(err.msg, ":4: webhook wg is configured twice") !=
+	    NULL, "%s", err.msg);
+	ck_assert_int_ne(load(dir, "<outbox retry-first=\"1h\" "
+	    "retry-max=\"1m\"/>", &conf, &err), 0);
+	ck_assert_msg(strstr(err.msg, "retry-first (3600000ms) is longer") !=
+	    NULL, "%s", err.msg);
+	ck_assert_int_ne(load(dir, "<webhook name=\"wg\" url=\"https://u:p@x/\" "
+	    "secret=\"0123456789abcdef\"/>", &conf, &err), 0);
+	ck_assert_msg(strstr(err.msg, "user name or password") != NULL, "%s",
+	    err.msg);
+	/* The schema: a short secret, a bad duration, an ftp URL. */
+	ck_assert_int_ne(load(dir, "<platform name=\"p\" secret=\"short\"/>",
+	    &conf, &err), 0);
+	ck_assert_int_ne(load(dir, "<outbox timeout=\"10 seconds\"/>", &conf,
+	    &err), 0);
+	ck_assert_int_ne(load(dir, "<webhook name=\"wg\" url=\"ftp://x/\" "
+	    "secret=\"0123456789abcdef\"/>", &conf, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "measured.conf:3"));
+	md_conf_free(&conf);
+	free(sec);
+	tu_rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite *s = suite_create("outbox");
 	TCase *tc = tcase_create("outbox");
-	SRunner *sr;
-	int failed;
 
 	suite_add_tcase(s, tc);
 	tcase_add_test(tc, hmac_rfc4231);
@@ -423,9 +501,6 @@ main(void)
 	tcase_add_test(tc, backoff_and_ids);
 	tcase_add_test(tc, routing_and_durations);
 	tcase_add_test(tc, store_rows);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	tcase_add_test(tc, config);
+	return tu_run(s);
 }
