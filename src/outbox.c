@@ -509,6 +509,8 @@ done_recorded(struct md_job *j)
 	if (j->rc < 0)
 		md_log(3, "outbox: cannot record message %s: %s (it will be "
 		    "sent again)", d->message_id, j->err.msg);
+	else if (d->outcome != MD_OUTBOX_RETRY && ob->st.queued > 0)
+		ob->st.queued--;	/* settled */
 	ob->st.in_flight--;
 	delivery_free(d);
 	/* A slot is free: more may be waiting. */

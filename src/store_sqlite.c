@@ -143,6 +143,8 @@ static const char *const migrations[] = {
 	"  CHECK (delivered_at IS NULL OR dead_at IS NULL));"
 	"CREATE INDEX outbox_due ON outbox (next_attempt_at, id)"
 	"  WHERE delivered_at IS NULL AND dead_at IS NULL;"
+	"CREATE INDEX outbox_by_flag ON outbox (flag_id, kind, id)"
+	"  WHERE delivered_at IS NULL AND dead_at IS NULL;"
 	"ALTER TABLE reviews ADD COLUMN public_note TEXT;",
 };
 
@@ -872,10 +874,18 @@ sq_flag_review(struct md_store_conn *c, int64_t id, const char *action,
 
 /* --- the outbox --------------------------------------------------------- */
 
+/*
+ * Due rows; a flag's callbacks go one at a time, in order, so that a
+ * platform never hears "escalated" before "confirmed": a callback waits
+ * while an earlier one of its flag is undelivered (in flight, retried).
+ */
 static const char SQL_OUTBOX_DUE[] =
     "SELECT id, kind, url, receiver, body, message_id, attempts, created_ms "
-    "FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL "
-    "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2";
+    "FROM outbox o WHERE delivered_at IS NULL AND dead_at IS NULL "
+    "AND next_attempt_at <= ?1 AND (kind <> 'callback' OR NOT EXISTS ("
+    "SELECT 1 FROM outbox e WHERE e.flag_id = o.flag_id "
+    "AND e.kind = 'callback' AND e.id < o.id AND e.delivered_at IS NULL "
+    "AND e.dead_at IS NULL)) ORDER BY next_attempt_at, id LIMIT ?2";
 static const char SQL_OUTBOX_CLAIM[] =
     "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 "
     "WHERE id = ?1";

@@ -248,7 +248,7 @@ START_TEST(callback_after_review)
 	resp_free(r);
 
 	ck_assert_uint_eq(rcv_wait(&R, "/ok/cb/", 1, 2, WAIT), 2);
-	/* In the order of the reviews: claimed in id order. */
+	/* In the order of the reviews: a flag's callbacks go one by one. */
 	ck_assert_int_eq(rcv_get(&R, "/ok/cb/", 1, 0, &m), 0);
 	ck_assert_str_eq(m.path, "/ok/cb/case-7");
 	assert_signed(&m, PF_SECRET);
@@ -345,7 +345,7 @@ START_TEST(never_delivered_is_dead)
 	ck_assert_int_eq(db_int("SELECT delivered_at IS NULL FROM outbox"), 1);
 	ck_assert_int_eq(db_int("SELECT last_error = 'HTTP 503' FROM outbox"),
 	    1);
-	ck_assert_int_ge(db_int("SELECT attempts FROM outbox"), 2);
+	ck_assert_int_ge(db_int("SELECT attempts FROM outbox"), 1);
 	end = h_now() + WAIT;
 	while (h_metric(&D, "measured_outbox_dead_total") != 1 && h_now() < end)
 		usleep(50000);
@@ -429,9 +429,14 @@ START_TEST(restart_in_the_middle)
 		ck_assert_msg(found == 1, "message %s delivered %zu times",
 		    ids[i], found);
 	}
-	/* Bounded: the attempts counted equal the requests received. */
-	ck_assert_int_eq(db_int("SELECT sum(attempts) FROM outbox"),
+	/*
+	 * Bounded: every request received was a counted attempt; at most one
+	 * attempt of each message was counted and cut off by the kill.
+	 */
+	ck_assert_int_ge(db_int("SELECT sum(attempts) FROM outbox"),
 	    (long long)rcv_count(&R, "/down/", 0));
+	ck_assert_int_le(db_int("SELECT sum(attempts) FROM outbox"),
+	    (long long)rcv_count(&R, "/down/", 0) + NRESTART);
 	ck_assert_uint_ge(rcv_count(&R, "/down/", 0), before + NRESTART);
 	ck_assert_int_eq(db_int("SELECT max(attempts) FROM outbox") < 50, 1);
 	ck_assert_int_eq(h_stop(&D), 0);

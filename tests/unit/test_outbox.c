@@ -322,16 +322,20 @@ START_TEST(store_rows)
 	ck_assert_int_eq(b->flag_review(c, flag, "confirm", "rev", "internal",
 	    "公开说明", &out, &err), MD_STORE_OK);
 	json_decref(out);
+	ck_assert_int_eq(b->flag_review(c, flag, "escalate", "rev", "n", NULL,
+	    &out, &err), MD_STORE_OK);
+	json_decref(out);
 	ck_assert_int_eq(b->commit(c, &err), 0);
 
 	ck_assert_int_eq(b->begin(c, &err), 0);
 	ck_assert_int_eq(b->outbox_claim(c, now_ms(), 10, now_ms() + 60000,
 	    &out, &err), MD_STORE_OK);
 	ck_assert_int_eq(b->commit(c, &err), 0);
+	/* The second callback of the flag waits for the first. */
 	msgs = json_object_get(out, "messages");
 	ck_assert_uint_eq(json_array_size(msgs), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(out, "pending")),
-	    2);
+	    3);
 	m = json_array_get(msgs, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "kind")),
 	    "webhook");
@@ -390,6 +394,19 @@ START_TEST(store_rows)
 	json_decref(out);
 	ck_assert_int_eq(b->outbox_done(c, id, MD_OUTBOX_DEAD, "HTTP 500", 0,
 	    &err), MD_STORE_OK);
+	/* The first is settled (dead): now the second goes. */
+	ck_assert_int_eq(b->outbox_claim(c, now_ms(), 10, now_ms() + 60000,
+	    &out, &err), MD_STORE_OK);
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "messages")), 1);
+	m = json_array_get(json_object_get(out, "messages"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "id")), id + 1);
+	body = json_loads(json_string_value(json_object_get(m, "body")), 0,
+	    NULL);
+	ck_assert(json_is_null(json_object_get(body, "public_note")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    body, "flag"), "status")), "escalated");
+	json_decref(body);
+	json_decref(out);
 	ck_assert_int_eq(b->commit(c, &err), 0);
 	b->close(c);
 
