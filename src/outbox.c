@@ -12,10 +12,11 @@
  *
  * Address safety: the host of a callback URL must be one the platform's
  * configuration allows; and the address actually connected to, after DNS
- * resolution, is checked in curl's open-socket callback, so a name that
- * resolves (or re-resolves) to a private or loopback address is refused
- * unless the receiver's configuration allows private addresses.  No
- * proxy, no redirects, only http and https.
+ * resolution, is checked in curl's open-socket callback (and again in
+ * its pre-request callback, for a connection curl reuses), so a name
+ * that resolves (or re-resolves) to a private or loopback address is
+ * refused unless the receiver's configuration allows private addresses.
+ * No proxy, no redirects, only http and https.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -562,7 +563,8 @@ on_transfer(CURL *easy, CURLcode rc, void *arg)
 	struct delivery *d = arg;
 	long status = 0;
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK && d->ob->stopped) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK && d->ob->stopped &&
+	    d->refused[0] == '\0') {
 		/* Shutting down: the claim's lease brings it back. */
 		d->ob->st.in_flight--;
 		delivery_free(d);
@@ -609,6 +611,32 @@ open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	}
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
+
+#if LIBCURL_VERSION_NUM >= 0x075000
+/*
+ * The same check once the connection is made, new or reused: a
+ * connection curl keeps open for one receiver is never handed to another
+ * that may not reach its address.
+ */
+static int
+prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct delivery *d = arg;
+	const char *why;
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (!d->allow_private &&
+	    (why = md_addr_special_text(primary_ip)) != NULL) {
+		snprintf(d->refused, sizeof d->refused, "refused to send to "
+		    "%s: %s (allow-private is off)", primary_ip, why);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+#endif
 
 static size_t
 discard_reply(char *p, size_t size, size_t n, void *arg)
@@ -718,6 +746,10 @@ send_one(struct md_outbox *ob, json_t *row)
 	curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, d);
+#if LIBCURL_VERSION_NUM >= 0x075000
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, prereq);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, d);
+#endif
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
