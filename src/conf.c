@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/xpath.h>
+
 #include "conf.h"
+#include "intake.h"
 #include "outbox.h"
 #include "xml.h"
 
@@ -219,6 +222,239 @@ load_rate(struct md_conf *conf, xmlNodePtr node, const char *path,
 	if (conf->burst < 1)
 		conf->burst = 1;
 	return 0;
+}
+
+/* A number of seconds (the schema checked it is a decimal) within
+ * [lo, hi]. */
+static int
+attr_seconds(xmlNodePtr node, const char *name, double *out, double lo,
+    double hi, const char *path, struct md_error *err)
+{
+	char *v = md_xml_attr(node, name), *end;
+	double d;
+
+	if (v == NULL)
+		return 0;
+	d = strtod(v, &end);
+	if (*end != '\0' || !(d >= lo && d <= hi)) {
+		md_error_set(err, "%s:%d: %s=\"%s\": expected seconds from %g "
+		    "to %g", path, md_xml_line(node), name, v, lo, hi);
+		free(v);
+		return -1;
+	}
+	free(v);
+	*out = d;
+	return 0;
+}
+
+/* <region code="" name=""/> of a feed or a spool. */
+static int
+load_region(xmlNodePtr node, char **code, char **name, const char *path,
+    struct md_error *err)
+{
+	xmlNodePtr c;
+
+	for (c = node->children; c != NULL; c = c->next) {
+		if (!md_xml_is(c, "region"))
+			continue;
+		free(*code);
+		free(*name);
+		*code = md_xml_attr(c, "code");
+		*name = md_xml_attr(c, "name");
+		if (*code != NULL && !md_region_code_valid(*code)) {
+			md_error_set(err, "%s:%d: region code \"%s\" is not a "
+			    "GB/T 2260 division code (2, 4, 6, 9 or 12 digits)",
+			    path, md_xml_line(c), *code);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The XPath in attribute "xpath" of node's child element name; NULL when
+ * there is none.  A bad expression is an error. */
+static int
+load_xpath(xmlNodePtr node, const char *name, char **out, const char *path,
+    struct md_error *err)
+{
+	xmlNodePtr c;
+
+	for (c = node->children; c != NULL; c = c->next) {
+		xmlXPathCompExprPtr x;
+
+		if (!md_xml_is(c, name))
+			continue;
+		free(*out);
+		*out = md_xml_attr(c, "xpath");
+		if ((x = xmlXPathCompile((const xmlChar *)*out)) == NULL) {
+			md_error_set(err, "%s:%d: <%s xpath=\"%s\">: not a valid "
+			    "XPath expression", path, md_xml_line(c), name,
+			    *out);
+			return -1;
+		}
+		xmlXPathFreeCompExpr(x);
+	}
+	return 0;
+}
+
+void
+md_feed_conf_free(struct md_feed_conf *f)
+{
+	size_t i;
+
+	free(f->name);
+	free(f->url);
+	free(f->region_code);
+	free(f->region_name);
+	for (i = 0; i < f->nheaders; i++)
+		free(f->headers[i]);
+	free(f->headers);
+	free(f->items_xpath);
+	free(f->body_xpath);
+	free(f->title_xpath);
+	free(f->date_xpath);
+	memset(f, 0, sizeof *f);
+}
+
+static int
+load_feed(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	struct md_feed_conf f = { 0 };
+	size_t i, max_size = 4u << 20, redirects = 5;
+	double timeout = 30;
+	xmlNodePtr c;
+	char *type;
+
+	f.line = md_xml_line(node);
+	f.name = md_xml_attr(node, "name");
+	f.url = md_xml_attr(node, "url");
+	f.interval = 300;
+	type = md_xml_attr(node, "type");
+	f.type = strcmp(type, "atom") == 0 ? MD_FEED_ATOM :
+	    strcmp(type, "html") == 0 ? MD_FEED_HTML : MD_FEED_RSS;
+	free(type);
+	for (i = 0; i < conf->nfeeds; i++)
+		if (strcmp(conf->feeds[i].name, f.name) == 0) {
+			md_error_set(err, "%s:%d: feed \"%s\" is configured "
+			    "twice (first on line %d)", path, f.line, f.name,
+			    conf->feeds[i].line);
+			goto fail;
+		}
+	if (strncmp(f.url, "http://", 7) != 0 &&
+	    strncmp(f.url, "https://", 8) != 0) {
+		md_error_set(err, "%s:%d: feed \"%s\": url must be http:// or "
+		    "https://", path, f.line, f.name);
+		goto fail;
+	}
+	if (attr_seconds(node, "interval", &f.interval, 0.01, 7 * 86400.0,
+	    path, err) != 0 ||
+	    attr_seconds(node, "timeout", &timeout, 0.01, 3600, path, err) !=
+	    0 ||
+	    attr_size(node, "max-size", &max_size, 256u << 20, path, err) != 0)
+		goto fail;
+	{
+		char *v = md_xml_attr(node, "max-redirects");
+
+		if (v != NULL)
+			redirects = strtoul(v, NULL, 10);
+		free(v);
+		if (redirects > 20) {
+			md_error_set(err, "%s:%d: max-redirects is at most 20",
+			    path, f.line);
+			goto fail;
+		}
+	}
+	f.timeout_ms = (long)(timeout * 1000);
+	f.max_size = max_size;
+	f.max_redirects = (long)redirects;
+	if (load_region(node, &f.region_code, &f.region_name, path, err) != 0 ||
+	    load_xpath(node, "items", &f.items_xpath, path, err) != 0 ||
+	    load_xpath(node, "body", &f.body_xpath, path, err) != 0 ||
+	    load_xpath(node, "title", &f.title_xpath, path, err) != 0 ||
+	    load_xpath(node, "date", &f.date_xpath, path, err) != 0)
+		goto fail;
+	if (f.type == MD_FEED_HTML && (f.items_xpath == NULL ||
+	    f.body_xpath == NULL)) {
+		md_error_set(err, "%s:%d: feed \"%s\" of type html needs <items "
+		    "xpath=...> and <body xpath=...>", path, f.line, f.name);
+		goto fail;
+	}
+	for (c = node->children; c != NULL; c = c->next) {
+		char *name, *value;
+
+		if (!md_xml_is(c, "header"))
+			continue;
+		name = md_xml_attr(c, "name");
+		value = md_xml_text(c);
+		if (strchr(value, '\n') != NULL || strchr(value, '\r') != NULL) {
+			md_error_set(err, "%s:%d: header %s: the value must be "
+			    "one line", path, md_xml_line(c), name);
+			free(name);
+			free(value);
+			goto fail;
+		}
+		f.headers = md_xreallocarray(f.headers, f.nheaders + 1,
+		    sizeof *f.headers);
+		f.headers[f.nheaders++] = md_xasprintf("%s: %s", name, value);
+		free(name);
+		free(value);
+	}
+	conf->feeds = md_xreallocarray(conf->feeds, conf->nfeeds + 1,
+	    sizeof *conf->feeds);
+	conf->feeds[conf->nfeeds++] = f;
+	return 0;
+fail:
+	md_feed_conf_free(&f);
+	return -1;
+}
+
+void
+md_spool_conf_free(struct md_spool_conf *s)
+{
+	free(s->dir);
+	free(s->platform);
+	free(s->kind);
+	free(s->region_code);
+	free(s->region_name);
+	memset(s, 0, sizeof *s);
+}
+
+static int
+load_spool(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	struct md_spool_conf s = { 0 };
+	size_t i;
+
+	s.dir = md_xml_attr(node, "dir");
+	s.platform = md_xml_attr(node, "platform");
+	if (s.platform == NULL)
+		s.platform = md_xstrdup("spool");
+	s.kind = md_xml_attr(node, "kind");
+	if (s.kind == NULL)
+		s.kind = md_xstrdup("notice");
+	s.interval = 5;
+	s.max_size = conf->max_body;
+	for (i = 0; i < conf->nspools; i++)
+		if (strcmp(conf->spools[i].dir, s.dir) == 0) {
+			md_error_set(err, "%s:%d: spool folder %s is configured "
+			    "twice", path, md_xml_line(node), s.dir);
+			goto fail;
+		}
+	if (attr_seconds(node, "interval", &s.interval, 0.01, 3600, path,
+	    err) != 0 ||
+	    attr_size(node, "max-size", &s.max_size, 256u << 20, path, err) !=
+	    0 ||
+	    load_region(node, &s.region_code, &s.region_name, path, err) != 0)
+		goto fail;
+	conf->spools = md_xreallocarray(conf->spools, conf->nspools + 1,
+	    sizeof *conf->spools);
+	conf->spools[conf->nspools++] = s;
+	return 0;
+fail:
+	md_spool_conf_free(&s);
+	return -1;
 }
 
 long
@@ -515,6 +751,14 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 			rc = load_outbox(conf, c, path, err);
 			continue;
 		}
+		if (md_xml_is(c, "feed")) {
+			rc = load_feed(conf, c, path, err);
+			continue;
+		}
+		if (md_xml_is(c, "spool")) {
+			rc = load_spool(conf, c, path, err);
+			continue;
+		}
 		v = md_xml_text(c);
 		if (md_xml_is(c, "plugin-dir")) {
 			/* The first one replaces the defaults. */
@@ -575,6 +819,12 @@ md_conf_free(struct md_conf *conf)
 	for (i = 0; i < conf->nplatforms; i++)
 		platform_conf_free(&conf->platforms[i]);
 	free(conf->platforms);
+	for (i = 0; i < conf->nfeeds; i++)
+		md_feed_conf_free(&conf->feeds[i]);
+	free(conf->feeds);
+	for (i = 0; i < conf->nspools; i++)
+		md_spool_conf_free(&conf->spools[i]);
+	free(conf->spools);
 	memset(conf, 0, sizeof *conf);
 }
 

@@ -56,6 +56,41 @@ struct md_outbox_conf {
 	int parallel;		/* deliveries in flight at once */
 };
 
+/* A notice feed (feed.c; measured.conf(5) <feed>). */
+enum md_feed_type { MD_FEED_RSS, MD_FEED_ATOM, MD_FEED_HTML };
+
+struct md_feed_conf {
+	char *name;
+	char *url;
+	enum md_feed_type type;
+	double interval;	/* seconds between polls */
+	long timeout_ms;	/* per transfer */
+	size_t max_size;	/* bytes of one response, decoded */
+	long max_redirects;
+	char *region_code;	/* may be NULL */
+	char *region_name;	/* may be NULL */
+	char **headers;		/* "Name: value" */
+	size_t nheaders;
+	/* html: XPath of the item links on the list page, of the notice's
+	 * body, title and date on the linked page (title, date optional). */
+	char *items_xpath;
+	char *body_xpath;
+	char *title_xpath;
+	char *date_xpath;
+	int line;		/* in the config file, for messages */
+};
+
+/* A spool folder (spool.c; measured.conf(5) <spool>). */
+struct md_spool_conf {
+	char *dir;
+	char *platform;		/* the platform its files are stored under */
+	char *kind;		/* of text and HTML files: notice, complaint */
+	double interval;	/* seconds between scans */
+	char *region_code;	/* of text and HTML files; may be NULL */
+	char *region_name;
+	size_t max_size;	/* bytes of one file */
+};
+
 struct md_conf {
 	char **plugin_dirs;
 	size_t nplugin_dirs;
@@ -84,6 +119,10 @@ struct md_conf {
 	struct md_platform_conf *platforms;
 	size_t nplatforms;
 	struct md_outbox_conf outbox;
+	struct md_feed_conf *feeds;
+	size_t nfeeds;
+	struct md_spool_conf *spools;
+	size_t nspools;
 };
 
 #define MD_DEFAULT_LISTEN "127.0.0.1:8080"
@@ -100,6 +139,8 @@ void md_conf_defaults(struct md_conf *conf);
 int md_conf_load(struct md_conf *conf, const char *path,
     struct md_error *err);
 void md_conf_free(struct md_conf *conf);
+void md_feed_conf_free(struct md_feed_conf *f);
+void md_spool_conf_free(struct md_spool_conf *s);
 
 /* A path inside conf->schema_dir, malloc'd. */
 char *md_conf_schema(const struct md_conf *conf, const char *name);

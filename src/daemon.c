@@ -38,11 +38,14 @@
 #include <event2/http.h>
 
 #include "cmd_measures.h"
+#include "curlev.h"
 #include "daemon.h"
+#include "feed.h"
 #include "outbox.h"
 #include "rules.h"
 #include "server.h"
 #include "sha256.h"
+#include "spool.h"
 
 #define TOKEN_REFRESH_SECONDS 5
 
@@ -355,6 +358,8 @@ reload(struct md_server *srv)
 	srv->m.reloads++;
 	srv->m.last_reload_ok = (double)time(NULL);
 	md_server_refresh_tokens(srv);
+	md_feeds_configure(srv->feeds, &rt->conf);
+	md_spools_configure(srv->spools, &rt->conf);
 	md_log(5, "reloaded: %zu plugins, %zu rules",
 	    md_engine_nplugins(rt->engine), md_engine_nrules(rt->engine));
 	md_notify("READY=1\nSTATUS=serving on %s (reloaded)", srv->listen);
@@ -488,6 +493,9 @@ drain(struct md_server *srv, int sig)
 		srv->sock = NULL;
 	}
 	event_del(srv->token_timer);
+	/* No new polls or spool files; what they queued is finished. */
+	md_feeds_stop(srv->feeds);
+	md_spools_stop(srv->spools);
 	/* Transfers in flight are cut off; their messages stay due and go
 	 * out again, with the same message id, after a restart. */
 	md_outbox_stop(srv->outbox);
@@ -603,7 +611,7 @@ md_daemon_main(const char *conf_path, const char *listen,
 	struct md_error err = { 0 };
 	struct event *sigs[3];
 	struct timeval refresh = { TOKEN_REFRESH_SECONDS, 0 };
-	int ready_fd = -1, i, valid = 0;
+	int ready_fd = -1, i, valid = 0, curl_inited = 0;
 	size_t k;
 
 	memset(&srv, 0, sizeof srv);
@@ -613,11 +621,6 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.store_override = store;
 	signal(SIGPIPE, SIG_IGN);
 	event_set_log_callback(event_log);
-	/* Once, before any thread: the outbox's and the feeds' transfers. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		md_log(3, "cannot initialise libcurl");
-		return 1;
-	}
 
 	/* Everything that can be wrong is found before we fork or listen. */
 	if ((srv.rt = md_runtime_build(&srv, &err)) == NULL) {
@@ -639,11 +642,26 @@ md_daemon_main(const char *conf_path, const char *listen,
 		md_log(3, "%s", err.msg);
 		goto out;
 	}
+	md_http_setup(&srv);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		md_error_set(&err, "cannot start libcurl");
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
+	curl_inited = 1;
+	if ((srv.curl = md_curlev_new(srv.base, &err)) == NULL) {
+		md_error_set(&err, "cannot start libcurl");
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
+	srv.feeds = md_feeds_new(&srv);
+	srv.spools = md_spools_new(&srv);
+	/* The outbox has its own curl glue: drain cancels its transfers
+	 * alone. */
 	if ((srv.outbox = md_outbox_new(&srv, &err)) == NULL) {
 		md_log(3, "%s", err.msg);
 		goto out;
 	}
-	md_http_setup(&srv);
 	if (bind_listen(&srv, &err) != 0) {
 		md_log(3, "%s", err.msg);
 		goto out;
@@ -656,6 +674,8 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.token_timer = event_new(srv.base, -1, EV_PERSIST, on_token_timer,
 	    &srv);
 	event_add(srv.token_timer, &refresh);
+	md_feeds_configure(srv.feeds, &srv.rt->conf);
+	md_spools_configure(srv.spools, &srv.rt->conf);
 
 	for (k = 0; k < srv.nwho; k++)
 		valid += srv.who[k].t.revoked_at == NULL;
@@ -688,6 +708,10 @@ md_daemon_main(const char *conf_path, const char *listen,
 		event_free(srv.drain_timer);
 	evhttp_free(srv.http);
 	srv.http = NULL;
+	md_feeds_stop(srv.feeds);
+	md_spools_stop(srv.spools);
+	md_curlev_free(srv.curl);
+	srv.curl = NULL;
 	md_store_close(srv.store);
 	srv.store = NULL;
 	md_outbox_free(srv.outbox);
@@ -696,9 +720,15 @@ md_daemon_main(const char *conf_path, const char *listen,
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	md_feeds_stop(srv.feeds);
+	md_spools_stop(srv.spools);
 	md_outbox_stop(srv.outbox);
+	md_curlev_free(srv.curl);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
+	/* After the store: its jobs' done callbacks hold them. */
+	md_feeds_free(srv.feeds);
+	md_spools_free(srv.spools);
 	md_outbox_free(srv.outbox);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
@@ -706,7 +736,9 @@ out:
 		md_token_free(&srv.who[k].t);
 	free(srv.who);
 	md_metrics_free(&srv.m);
-	curl_global_cleanup();
+	/* After everything of curl's is gone. */
+	if (curl_inited)
+		curl_global_cleanup();
 	libevent_global_shutdown();
 	return err.set ? 1 : 0;
 }

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feed.h"
 #include "outbox.h"
 #include "server.h"
+#include "spool.h"
 
 static const double lat_bounds[MD_NLAT] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
@@ -219,6 +221,8 @@ md_metrics_render(struct md_server *srv, size_t *len)
 	md_buf_printf(&b, "measured_outbox_refused_total %llu\n",
 	    (unsigned long long)ob.refused);
 
+	md_feeds_metrics(srv->feeds, &b);
+	md_spools_metrics(srv->spools, &b);
 	head(&b, "measured_tokens", "gauge", "Valid tokens known.");
 	{
 		size_t valid = 0;

@@ -23,6 +23,9 @@ struct evhttp;
 struct evhttp_bound_socket;
 struct evhttp_request;
 struct md_outbox;
+struct md_curlev;
+struct md_feeds;
+struct md_spools;
 
 /* A token the daemon accepts, with its rate-limit bucket. */
 struct md_principal {
@@ -90,6 +93,9 @@ struct md_server {
 	struct event *drain_timer;
 	struct event *token_timer;
 	struct md_metrics m;
+	struct md_curlev *curl;		/* libcurl on the loop: feeds, outbox */
+	struct md_feeds *feeds;
+	struct md_spools *spools;
 };
 
 /* The routes metrics count by. */

@@ -131,11 +131,23 @@ md_submission_free(struct md_submission *s)
 	free(s->contact_name);
 	free(s->contact_phone);
 	free(s->callback_url);
+	free(s->source_url);
 	free(s->measures_version);
 	free(s->date_source);
 	json_decref(s->findings);
 	json_decref(s->webhooks);
 	memset(s, 0, sizeof *s);
+}
+
+void
+md_feed_state_free(struct md_feed_state *fs)
+{
+	free(fs->name);
+	free(fs->etag);
+	free(fs->last_modified);
+	free(fs->last_success);
+	free(fs->last_error);
+	memset(fs, 0, sizeof *fs);
 }
 
 void

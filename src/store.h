@@ -54,6 +54,7 @@ struct md_submission {
 	char *contact_name;	/* personal data: flag view only */
 	char *contact_phone;
 	char *callback_url;
+	char *source_url;	/* where a feed's notice was read; may be NULL */
 	char fingerprint[65];	/* SHA-256 of the canonical request body */
 	char *measures_version;	/* NULL when none was in force */
 	char date[11];		/* the date judged by */
@@ -102,6 +103,18 @@ struct md_token {
 	char *revoked_at;	/* NULL while valid */
 };
 void md_token_free(struct md_token *t);
+
+/* A feed's polling state, kept across restarts (feed.c). */
+struct md_feed_state {
+	char *name;
+	char *etag;		/* the last 200's validators, for conditional */
+	char *last_modified;	/* requests; NULL when none */
+	char *last_success;	/* RFC 3339, NULL before the first */
+	int failures;		/* consecutive failed polls */
+	double next_poll;	/* unix seconds */
+	char *last_error;	/* NULL after a success */
+};
+void md_feed_state_free(struct md_feed_state *fs);
 
 struct md_store_backend {
 	const char *name;	/* "sqlite" */
@@ -161,6 +174,14 @@ struct md_store_backend {
 	int (*tokens_list)(struct md_store_conn *c, struct md_token **out,
 	    size_t *n, struct md_error *err);
 	int (*schema_version)(struct md_store_conn *c);
+
+	/* Feed state: get is a read (MD_STORE_OK or MD_STORE_NOTFOUND; fs
+	 * is filled, free with md_feed_state_free); put, a write, inserts or
+	 * replaces. */
+	int (*feed_state_get)(struct md_store_conn *c, const char *name,
+	    struct md_feed_state *fs, struct md_error *err);
+	int (*feed_state_put)(struct md_store_conn *c,
+	    const struct md_feed_state *fs, struct md_error *err);
 };
 
 extern const struct md_store_backend md_store_sqlite;

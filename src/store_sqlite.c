@@ -118,6 +118,18 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the review history is append-only'); END;"
 	"CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews"
 	"  BEGIN SELECT RAISE(ABORT, 'the review history is append-only'); END;",
+	/* issue 6, feeds and the spool (branch feeds): where a notice came
+	 * from, and each feed's polling state. */
+	"ALTER TABLE documents ADD COLUMN source_url TEXT;"
+	"CREATE TABLE feed_state ("
+	"  name TEXT PRIMARY KEY,"
+	"  etag TEXT,"
+	"  last_modified TEXT,"
+	"  last_success TEXT,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  next_poll REAL NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  updated_at TEXT NOT NULL);",
 
 	/*
 	 * Issue 6, the outbox: messages to work-group webhooks and platform
@@ -375,13 +387,15 @@ static const char SQL_DOC_GET[] =
     "SELECT d.id, p.name, d.external_id, d.kind, d.title, d.region_code, "
     "d.region_name, d.occurred_at, d.published_at, d.callback_url, "
     "d.measures_version, d.date, d.date_source, d.received_at, "
-    "d.platform_id, d.text, d.contact_name, d.contact_phone "
+    "d.platform_id, d.text, d.contact_name, d.contact_phone, d.source_url "
     "FROM documents d JOIN platforms p ON p.id = d.platform_id "
     "WHERE d.id = ?1";
 static const char SQL_DOC_FINDINGS[] =
     "SELECT f.json, g.id, g.status FROM findings f "
     "JOIN flags g ON g.finding_id = f.id "
     "WHERE f.document_id = ?1 ORDER BY f.seq";
+static const char SQL_DOC_SOURCE[] =
+    "UPDATE documents SET source_url = ?2 WHERE id = ?1";
 static const char SQL_DOC_FIND[] =
     "SELECT id FROM documents WHERE external_id = ?1 "
     "AND (?2 = 0 OR platform_id = ?2) ORDER BY id";
@@ -542,6 +556,8 @@ document_json(struct md_store_conn *c, int64_t id, int64_t platform,
 	    "date", col_json_str(st, 11),
 	    "date_source", col_json_str(st, 12),
 	    "received_at", col_json_str(st, 13));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		json_object_set_new(o, "source_url", col_json_str(st, 18));
 	if (full) {
 		json_object_set_new(o, "text", col_json_str(st, 15));
 		if (sqlite3_column_type(st, 16) != SQLITE_NULL ||
@@ -688,6 +704,14 @@ sq_submission_put(struct md_store_conn *c, struct md_submission *s,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return fail(c, err, "document");
 	doc = sqlite3_last_insert_rowid(c->db);
+	if (s->source_url != NULL) {
+		if ((st = prep(c, SQL_DOC_SOURCE, err)) == NULL)
+			return MD_STORE_ERROR;
+		sqlite3_bind_int64(st, 1, doc);
+		bind_text(st, 2, s->source_url);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return fail(c, err, "document");
+	}
 	if (add_findings(c, doc, s, now, err) != 0)
 		return MD_STORE_ERROR;
 	s->id = doc;
@@ -1241,6 +1265,75 @@ sq_tokens_list(struct md_store_conn *c, struct md_token **out, size_t *n,
 	return MD_STORE_OK;
 }
 
+/* --- feed state --------------------------------------------------------- */
+
+static const char SQL_FEED_GET[] =
+    "SELECT etag, last_modified, last_success, failures, next_poll, "
+    "last_error FROM feed_state WHERE name = ?1";
+static const char SQL_FEED_PUT[] =
+    "INSERT INTO feed_state (name, etag, last_modified, last_success, "
+    "failures, next_poll, last_error, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (name) DO UPDATE "
+    "SET etag = ?2, last_modified = ?3, last_success = ?4, failures = ?5, "
+    "next_poll = ?6, last_error = ?7, updated_at = ?8";
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	const char *s = col_text(st, i);
+
+	return s ? md_xstrdup(s) : NULL;
+}
+
+static int
+sq_feed_state_get(struct md_store_conn *c, const char *name,
+    struct md_feed_state *fs, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(c, SQL_FEED_GET, err)) == NULL)
+		return MD_STORE_ERROR;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return MD_STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return fail(c, err, "feed state");
+	fs->name = md_xstrdup(name);
+	fs->etag = dup_col(st, 0);
+	fs->last_modified = dup_col(st, 1);
+	fs->last_success = dup_col(st, 2);
+	fs->failures = sqlite3_column_int(st, 3);
+	fs->next_poll = sqlite3_column_double(st, 4);
+	fs->last_error = dup_col(st, 5);
+	sqlite3_reset(st);
+	return MD_STORE_OK;
+}
+
+static int
+sq_feed_state_put(struct md_store_conn *c, const struct md_feed_state *fs,
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+
+	if ((st = prep(c, SQL_FEED_PUT, err)) == NULL)
+		return MD_STORE_ERROR;
+	now_iso(now);
+	bind_text(st, 1, fs->name);
+	bind_text(st, 2, fs->etag);
+	bind_text(st, 3, fs->last_modified);
+	bind_text(st, 4, fs->last_success);
+	sqlite3_bind_int(st, 5, fs->failures);
+	sqlite3_bind_double(st, 6, fs->next_poll);
+	bind_text(st, 7, fs->last_error);
+	bind_text(st, 8, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "feed state");
+	return MD_STORE_OK;
+}
+
 static int
 sq_schema_version(struct md_store_conn *c)
 {
@@ -1275,4 +1368,6 @@ const struct md_store_backend md_store_sqlite = {
 	.outbox_claim = sq_outbox_claim,
 	.outbox_done = sq_outbox_done,
 	.schema_version = sq_schema_version,
+	.feed_state_get = sq_feed_state_get,
+	.feed_state_put = sq_feed_state_put,
 };
