@@ -8,6 +8,7 @@
  *   /fail3/...   500 to the first three requests on that path, then 200
  *   /never/...   503, always
  *   /down/...    503 while rcv_set_down(r, 1), else 200
+ *   /rss         an RSS feed with one notice (a school closure)
  */
 #ifndef MD_RECEIVER_H
 #define MD_RECEIVER_H
@@ -77,6 +78,30 @@ rcv_handle(struct evhttp_request *r, void *arg)
 	rcv_header(r, "X-Measured-Signature", m.signature, sizeof m.signature);
 	rcv_header(r, "X-Measured-Event", m.event, sizeof m.event);
 
+	if (strcmp(uri, "/rss") == 0) {
+		struct evbuffer *out = evbuffer_new();
+
+		evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		    "<rss version=\"2.0\"><channel><title>区政府通知公告</title>"
+		    "<link>http://127.0.0.1:%d/</link><item>"
+		    "<title>关于调整教学方式的通知</title>"
+		    "<link>http://127.0.0.1:%d/notices/1.html</link>"
+		    "<pubDate>Sun, 20 Nov 2022 09:00:00 +0800</pubDate>"
+		    "<description>即日起，全区中小学、幼儿园一律暂停线下教学，"
+		    "转为线上教学。</description></item></channel></rss>",
+		    rc->port, rc->port);
+		evhttp_add_header(evhttp_request_get_output_headers(r),
+		    "Content-Type", "application/rss+xml; charset=utf-8");
+		m.status = 200;
+		pthread_mutex_lock(&rc->mu);
+		rc->msgs = md_xreallocarray(rc->msgs, rc->n + 1,
+		    sizeof *rc->msgs);
+		rc->msgs[rc->n++] = m;
+		pthread_mutex_unlock(&rc->mu);
+		evhttp_send_reply(r, 200, "OK", out);
+		evbuffer_free(out);
+		return;
+	}
 	pthread_mutex_lock(&rc->mu);
 	for (i = 0; i < rc->n; i++)
 		seen += strcmp(rc->msgs[i].path, m.path) == 0;

@@ -8,7 +8,8 @@
  * are pending (each delivered after the restart, with the same message
  * id, in bounded attempts); callback URLs on forbidden hosts and
  * addresses refused at submission, and a name that resolves to loopback
- * refused at delivery.
+ * refused at delivery; a notice on a feed that yields a flag and its
+ * webhook, once however often the feed is polled.
  *
  * Every wait polls with a generous deadline; nothing asserts timing.
  */
@@ -523,6 +524,51 @@ START_TEST(forbidden_callbacks)
 }
 END_TEST
 
+/* A notice on a feed takes the submission path: a flag, and a webhook. */
+START_TEST(feed_notice_webhook)
+{
+	char *recv;
+	struct rcv_msg m;
+	json_t *body;
+
+	recv = md_xasprintf("<feed name=\"district\" type=\"rss\" "
+	    "interval=\"0.2\" url=\"http://127.0.0.1:%d/rss\">"
+	    "<region code=\"110105\" name=\"北京市朝阳区\"/></feed>\n"
+	    "<webhook name=\"wg-bj\" url=\"http://127.0.0.1:%d/ok/wh\" "
+	    "secret=\"%s\" min-severity=\"4\"><region>11</region></webhook>",
+	    R.port, R.port, WG_SECRET);
+	conf(NULL, recv);
+	free(recv);
+	h_start(&D, NULL);
+
+	ck_assert_uint_eq(rcv_wait(&R, "/ok/wh", 1, 1, WAIT), 1);
+	ck_assert_int_eq(rcv_get(&R, "/ok/wh", 1, 0, &m), 0);
+	assert_signed(&m, WG_SECRET);
+	body = json_loads(m.body, 0, NULL);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(h_str(json_object_get(body, "submission"),
+	    "platform"), "feed:district");
+	ck_assert_str_eq(h_str(json_object_get(body, "submission"), "kind"),
+	    "notice");
+	ck_assert_str_eq(h_str(json_object_get(body, "flag"), "category"),
+	    "closure.school");
+	json_decref(body);
+	free(m.body);
+	/* Polled again and again, the notice is stored once: one webhook. */
+	{
+		size_t polls = rcv_count(&R, "/rss", 0);
+
+		ck_assert_uint_ge(rcv_wait(&R, "/rss", 0, polls + 3, WAIT),
+		    polls + 3);
+	}
+	ck_assert_int_eq(db_wait("SELECT count(*) FROM outbox WHERE "
+	    "delivered_at IS NOT NULL", 1), 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox"), 1);
+	ck_assert_uint_eq(rcv_count(&R, "/ok/wh", 0), 1);
+	ck_assert_int_eq(h_stop(&D), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -539,6 +585,7 @@ main(void)
 	tcase_add_test(tc, never_delivered_is_dead);
 	tcase_add_test(tc, restart_in_the_middle);
 	tcase_add_test(tc, forbidden_callbacks);
+	tcase_add_test(tc, feed_notice_webhook);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
