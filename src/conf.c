@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "intake.h"
+#include "outbox.h"
 #include "xml.h"
 
 static void
@@ -62,6 +63,12 @@ md_conf_defaults(struct md_conf *conf)
 	conf->timeout = 30;
 	conf->rate = 100;
 	conf->burst = 200;
+	conf->outbox.retry_first = 1000;
+	conf->outbox.retry_max = 10L * 60 * 1000;
+	conf->outbox.max_age = 2L * 24 * 3600 * 1000;
+	conf->outbox.timeout = 10000;
+	conf->outbox.poll = 5000;
+	conf->outbox.parallel = 8;
 	if (in_build_tree()) {
 		/* Canonical paths read better in messages than
 		 * "_build/x/../../plugins". */
@@ -450,6 +457,265 @@ fail:
 	return -1;
 }
 
+long
+md_conf_duration(const char *s)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 },
+	};
+	unsigned long long n;
+	char *end;
+	size_t i;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	n = strtoull(s, &end, 10);
+	for (i = 0; i < MD_NELEM(units); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			/* A year is long enough for anything here. */
+			if (n > 366ULL * 86400000 / (unsigned long long)units[i].ms)
+				return -1;
+			return (long)n * units[i].ms;
+		}
+	return -1;
+}
+
+static int
+attr_duration(xmlNodePtr node, const char *name, long *out, long min,
+    const char *path, struct md_error *err)
+{
+	char *v = md_xml_attr(node, name);
+	long ms;
+
+	if (v == NULL)
+		return 0;
+	ms = md_conf_duration(v);
+	if (ms < min) {
+		md_error_set(err, "%s:%d: %s=\"%s\": expected a duration of at "
+		    "least %ldms, as 250ms, 30s, 10m, 6h or 2d", path,
+		    md_xml_line(node), name, v, min);
+		free(v);
+		return -1;
+	}
+	free(v);
+	*out = ms;
+	return 0;
+}
+
+static int
+load_outbox(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	struct md_outbox_conf *o = &conf->outbox;
+	size_t parallel = (size_t)o->parallel;
+
+	if (attr_duration(node, "retry-first", &o->retry_first, 1, path,
+	    err) != 0 ||
+	    attr_duration(node, "retry-max", &o->retry_max, 1, path, err) != 0 ||
+	    attr_duration(node, "max-age", &o->max_age, 1, path, err) != 0 ||
+	    attr_duration(node, "timeout", &o->timeout, 100, path, err) != 0 ||
+	    attr_duration(node, "poll", &o->poll, 10, path, err) != 0 ||
+	    attr_size(node, "parallel", &parallel, 1000, path, err) != 0)
+		return -1;
+	o->parallel = (int)parallel;
+	if (o->retry_first > o->retry_max) {
+		md_error_set(err, "%s:%d: retry-first (%ldms) is longer than "
+		    "retry-max (%ldms)", path, md_xml_line(node),
+		    o->retry_first, o->retry_max);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A receiver's shared secret: secret="..." in the file, or the first line
+ * of secret-file="PATH" (relative to the config's folder), so that the
+ * secret need not sit in a file many can read.
+ */
+static int
+load_secret(xmlNodePtr node, const char *path, char **out,
+    struct md_error *err)
+{
+	char *v = md_xml_attr(node, "secret"), *file, *full, *text, *nl;
+	struct md_error ferr = { 0 };
+	const char *slash;
+	size_t len;
+
+	if (v != NULL) {
+		*out = v;
+		return 0;
+	}
+	if ((file = md_xml_attr(node, "secret-file")) == NULL) {
+		md_error_set(err, "%s:%d: give secret= or secret-file=", path,
+		    md_xml_line(node));
+		return -1;
+	}
+	slash = strrchr(path, '/');
+	if (file[0] == '/' || slash == NULL)
+		full = md_xstrdup(file);
+	else
+		full = md_xasprintf("%.*s/%s", (int)(slash - path), path, file);
+	text = md_read_file(full, &len, 64 * 1024, &ferr);
+	if (text == NULL) {
+		md_error_set(err, "%s:%d: secret-file=\"%s\": %s", path,
+		    md_xml_line(node), file, ferr.msg);
+		free(file);
+		free(full);
+		return -1;
+	}
+	if ((nl = strpbrk(text, "\r\n")) != NULL)
+		*nl = '\0';
+	if (*text == '\0') {
+		md_error_set(err, "%s:%d: secret-file=\"%s\" is empty", path,
+		    md_xml_line(node), file);
+		free(text);
+		free(file);
+		free(full);
+		return -1;
+	}
+	free(file);
+	free(full);
+	*out = text;
+	return 0;
+}
+
+static int
+attr_yes(xmlNodePtr node, const char *name, int dflt)
+{
+	char *v = md_xml_attr(node, name);
+	int yes = v == NULL ? dflt : strcmp(v, "yes") == 0;
+
+	free(v);
+	return yes;
+}
+
+static void
+webhook_conf_free(struct md_webhook_conf *w)
+{
+	free(w->name);
+	free(w->url);
+	if (w->secret != NULL)
+		memset(w->secret, 0, strlen(w->secret));
+	free(w->secret);
+	clear_list(&w->regions, &w->nregions);
+	clear_list(&w->categories, &w->ncategories);
+}
+
+static void
+platform_conf_free(struct md_platform_conf *p)
+{
+	free(p->name);
+	clear_list(&p->hosts, &p->nhosts);
+	if (p->secret != NULL)
+		memset(p->secret, 0, strlen(p->secret));
+	free(p->secret);
+}
+
+static int
+load_webhook(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	struct md_webhook_conf w = { 0 };
+	struct md_error uerr = { 0 };
+	xmlNodePtr c;
+	char *v;
+
+	w.name = md_xml_attr(node, "name");
+	w.url = md_xml_attr(node, "url");
+	w.allow_private = attr_yes(node, "allow-private", 1);
+	if (md_conf_webhook(conf, w.name) != NULL) {
+		md_error_set(err, "%s:%d: webhook %s is configured twice", path,
+		    md_xml_line(node), w.name);
+		goto fail;
+	}
+	if (md_outbox_url_check(w.url, NULL, &uerr) != 0) {
+		md_error_set(err, "%s:%d: webhook %s: url=\"%s\": %s", path,
+		    md_xml_line(node), w.name, w.url, uerr.msg);
+		goto fail;
+	}
+	v = md_xml_attr(node, "min-severity");
+	w.min_severity = v ? atoi(v) : 1;
+	free(v);
+	if (load_secret(node, path, &w.secret, err) != 0)
+		goto fail;
+	for (c = node->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		v = md_xml_text(c);
+		if (md_xml_is(c, "region"))
+			add(&w.regions, &w.nregions, v);
+		else if (md_xml_is(c, "category"))
+			add(&w.categories, &w.ncategories, v);
+		free(v);
+	}
+	conf->webhooks = md_xreallocarray(conf->webhooks, conf->nwebhooks + 1,
+	    sizeof *conf->webhooks);
+	conf->webhooks[conf->nwebhooks++] = w;
+	return 0;
+fail:
+	webhook_conf_free(&w);
+	return -1;
+}
+
+static int
+load_platform(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	struct md_platform_conf p = { 0 };
+	xmlNodePtr c;
+	char *v;
+
+	p.name = md_xml_attr(node, "name");
+	p.allow_private = attr_yes(node, "allow-private", 0);
+	if (md_conf_platform(conf, p.name) != NULL) {
+		md_error_set(err, "%s:%d: platform %s is configured twice",
+		    path, md_xml_line(node), p.name);
+		goto fail;
+	}
+	if (load_secret(node, path, &p.secret, err) != 0)
+		goto fail;
+	for (c = node->children; c != NULL; c = c->next) {
+		if (!md_xml_is(c, "callback-host"))
+			continue;
+		v = md_xml_text(c);
+		add(&p.hosts, &p.nhosts, v);
+		free(v);
+	}
+	conf->platforms = md_xreallocarray(conf->platforms,
+	    conf->nplatforms + 1, sizeof *conf->platforms);
+	conf->platforms[conf->nplatforms++] = p;
+	return 0;
+fail:
+	platform_conf_free(&p);
+	return -1;
+}
+
+const struct md_webhook_conf *
+md_conf_webhook(const struct md_conf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nwebhooks; i++)
+		if (strcmp(conf->webhooks[i].name, name) == 0)
+			return &conf->webhooks[i];
+	return NULL;
+}
+
+const struct md_platform_conf *
+md_conf_platform(const struct md_conf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nplatforms; i++)
+		if (strcmp(conf->platforms[i].name, name) == 0)
+			return &conf->platforms[i];
+	return NULL;
+}
+
 int
 md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 {
@@ -471,6 +737,18 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 			continue;
 		if (md_xml_is(c, "plugin")) {
 			rc = load_plugin(conf, c, path, err);
+			continue;
+		}
+		if (md_xml_is(c, "webhook")) {
+			rc = load_webhook(conf, c, path, err);
+			continue;
+		}
+		if (md_xml_is(c, "platform")) {
+			rc = load_platform(conf, c, path, err);
+			continue;
+		}
+		if (md_xml_is(c, "outbox")) {
+			rc = load_outbox(conf, c, path, err);
 			continue;
 		}
 		if (md_xml_is(c, "feed")) {
@@ -535,6 +813,12 @@ md_conf_free(struct md_conf *conf)
 	for (i = 0; i < conf->nplugins; i++)
 		md_plugin_conf_free(&conf->plugins[i]);
 	free(conf->plugins);
+	for (i = 0; i < conf->nwebhooks; i++)
+		webhook_conf_free(&conf->webhooks[i]);
+	free(conf->webhooks);
+	for (i = 0; i < conf->nplatforms; i++)
+		platform_conf_free(&conf->platforms[i]);
+	free(conf->platforms);
 	for (i = 0; i < conf->nfeeds; i++)
 		md_feed_conf_free(&conf->feeds[i]);
 	free(conf->feeds);

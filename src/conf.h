@@ -19,6 +19,43 @@ struct md_plugin_conf {
 	size_t nopts;
 };
 
+/*
+ * The outbox's receivers (docs/measured.conf.5, "OUTBOX").  A webhook gets
+ * every new flag at or above min_severity whose region code starts with
+ * one of regions and whose category is one of categories (an empty list
+ * is "any").  A platform's callbacks go to the callback_url of its own
+ * submissions, which must name one of hosts.
+ */
+struct md_webhook_conf {
+	char *name;
+	char *url;
+	char *secret;
+	int min_severity;
+	char **regions;
+	size_t nregions;
+	char **categories;
+	size_t ncategories;
+	int allow_private;	/* may reach private and loopback addresses */
+};
+
+struct md_platform_conf {
+	char *name;
+	char **hosts;		/* "cb.example.org" or "*.example.org" */
+	size_t nhosts;
+	char *secret;
+	int allow_private;
+};
+
+/* Delivery timing, all in milliseconds. */
+struct md_outbox_conf {
+	long retry_first;	/* the delay after the first failure */
+	long retry_max;		/* the longest delay between two attempts */
+	long max_age;		/* undelivered after this long: dead */
+	long timeout;		/* one attempt, connect to the last byte */
+	long poll;		/* the longest sleep between two looks */
+	int parallel;		/* deliveries in flight at once */
+};
+
 /* A notice feed (feed.c; measured.conf(5) <feed>). */
 enum md_feed_type { MD_FEED_RSS, MD_FEED_ATOM, MD_FEED_HTML };
 
@@ -76,6 +113,12 @@ struct md_conf {
 	double rate;		/* requests a second per token; 0: no limit */
 	double burst;		/* requests a token may make at once */
 
+	/* The outbox. */
+	struct md_webhook_conf *webhooks;
+	size_t nwebhooks;
+	struct md_platform_conf *platforms;
+	size_t nplatforms;
+	struct md_outbox_conf outbox;
 	struct md_feed_conf *feeds;
 	size_t nfeeds;
 	struct md_spool_conf *spools;
@@ -107,5 +150,14 @@ struct md_plugin_conf *md_plugin_conf_copy(const struct md_plugin_conf *p);
 void md_plugin_conf_free(struct md_plugin_conf *p);
 const struct md_plugin_conf *md_conf_plugin(const struct md_conf *conf,
     const char *name);
+
+const struct md_webhook_conf *md_conf_webhook(const struct md_conf *conf,
+    const char *name);
+const struct md_platform_conf *md_conf_platform(const struct md_conf *conf,
+    const char *name);
+
+/* "250ms", "30s", "10m", "6h", "2d" as milliseconds; -1 when it is not
+ * one of these. */
+long md_conf_duration(const char *s);
 
 #endif /* MD_CONF_H */

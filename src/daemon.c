@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
@@ -40,10 +41,11 @@
 #include "curlev.h"
 #include "daemon.h"
 #include "feed.h"
-#include "spool.h"
+#include "outbox.h"
 #include "rules.h"
 #include "server.h"
 #include "sha256.h"
+#include "spool.h"
 
 #define TOKEN_REFRESH_SECONDS 5
 
@@ -494,6 +496,9 @@ drain(struct md_server *srv, int sig)
 	/* No new polls or spool files; what they queued is finished. */
 	md_feeds_stop(srv->feeds);
 	md_spools_stop(srv->spools);
+	/* Transfers in flight are cut off; their messages stay due and go
+	 * out again, with the same message id, after a restart. */
+	md_outbox_stop(srv->outbox);
 	srv->drain_timer = event_new(srv->base, -1, EV_PERSIST, check_drained,
 	    srv);
 	event_add(srv->drain_timer, &tv);
@@ -651,6 +656,12 @@ md_daemon_main(const char *conf_path, const char *listen,
 	}
 	srv.feeds = md_feeds_new(&srv);
 	srv.spools = md_spools_new(&srv);
+	/* The outbox has its own curl glue: drain cancels its transfers
+	 * alone. */
+	if ((srv.outbox = md_outbox_new(&srv, &err)) == NULL) {
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
 	if (bind_listen(&srv, &err) != 0) {
 		md_log(3, "%s", err.msg);
 		goto out;
@@ -703,26 +714,31 @@ md_daemon_main(const char *conf_path, const char *listen,
 	srv.curl = NULL;
 	md_store_close(srv.store);
 	srv.store = NULL;
+	md_outbox_free(srv.outbox);
+	srv.outbox = NULL;
 	md_log(5, "stopped");
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
 	md_feeds_stop(srv.feeds);
 	md_spools_stop(srv.spools);
+	md_outbox_stop(srv.outbox);
 	md_curlev_free(srv.curl);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
 	/* After the store: its jobs' done callbacks hold them. */
 	md_feeds_free(srv.feeds);
 	md_spools_free(srv.spools);
-	if (curl_inited)
-		curl_global_cleanup();
+	md_outbox_free(srv.outbox);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)
 		md_token_free(&srv.who[k].t);
 	free(srv.who);
 	md_metrics_free(&srv.m);
+	/* After everything of curl's is gone. */
+	if (curl_inited)
+		curl_global_cleanup();
 	libevent_global_shutdown();
 	return err.set ? 1 : 0;
 }

@@ -54,6 +54,7 @@
 #include "curlev.h"
 #include "feed.h"
 #include "intake.h"
+#include "outbox.h"
 #include "server.h"
 #include "sha256.h"
 #include "xml.h"
@@ -392,6 +393,8 @@ done_feed_put(struct md_job *j)
 
 	if (j->rc == MD_STORE_CREATED) {
 		f->st->items++;
+		if (fp->sub.webhooks != NULL)	/* queued with it */
+			md_outbox_kick(f->fs->srv->outbox);
 		md_log(6, "feed %s: stored %s as submission %lld", f->c.name,
 		    fp->sub.external_id, (long long)fp->sub.id);
 	}

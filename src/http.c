@@ -32,6 +32,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "intake.h"
+#include "outbox.h"
 #include "server.h"
 #include "sha256.h"
 
@@ -61,6 +62,7 @@ struct req {
 	int64_t id;
 	char action[16];
 	char *note;
+	char *public_note;	/* for the platform's callback; may be NULL */
 	char *external_id;
 	struct md_flag_query q;
 	struct evkeyvalq params;
@@ -75,6 +77,7 @@ req_free(struct req *q)
 	if (q->have_params)
 		evhttp_clear_headers(&q->params);
 	free(q->note);
+	free(q->public_note);
 	free(q->external_id);
 	md_submission_free(&q->sub);
 	json_decref(q->job.out);
@@ -562,6 +565,8 @@ done_submission_put(struct md_job *j)
 	char loc[64];
 
 	j->out = NULL;
+	if (j->rc == MD_STORE_CREATED && q->sub.webhooks != NULL)
+		md_outbox_kick(q->srv->outbox);
 	if (j->rc == MD_STORE_CREATED)
 		out = submission_json(&q->sub);
 	if (j->rc == MD_STORE_CREATED || j->rc == MD_STORE_EXISTS) {
@@ -871,7 +876,7 @@ job_review(const struct md_store_backend *b, struct md_store_conn *c,
 {
 	struct req *q = j->arg;
 	int rc = b->flag_review(c, q->id, q->action, q->actor, q->note,
-	    &j->out, &j->err);
+	    q->public_note, &j->out, &j->err);
 
 	if (rc == MD_STORE_NOTFOUND)
 		md_error_set(&j->err, "no flag %" PRId64, q->id);
@@ -886,6 +891,10 @@ done_review(struct md_job *j)
 
 	j->out = NULL;
 	if (j->rc == MD_STORE_OK) {
+		/* A callback was queued with the review. */
+		if (json_string_value(json_object_get(json_object_get(out,
+		    "submission"), "callback_url")) != NULL)
+			md_outbox_kick(q->srv->outbox);
 		flag_view(q->srv, out);
 		reply(q, 200, out, "flag");
 		return;
@@ -910,6 +919,7 @@ post_review(struct req *q)
 	snprintf(q->action, sizeof q->action, "%s",
 	    json_string_value(json_object_get(body, "action")));
 	q->note = md_body_strdup(body, "note");
+	q->public_note = md_body_strdup(body, "public_note");
 	json_decref(body);
 	q->job.run = job_review;
 	q->job.done = done_review;

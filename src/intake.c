@@ -21,6 +21,7 @@
 
 #include "cmd_check.h"
 #include "intake.h"
+#include "outbox.h"
 #include "server.h"
 #include "sha256.h"
 #include "xml.h"
@@ -206,6 +207,7 @@ static const struct field check_fields[] = {
 static const struct field review_fields[] = {
 	{ "action", F_STR, 1, 16, C_ACTION, NULL },
 	{ "note", F_STR, 1, 4000, C_NONE, NULL },
+	{ "public_note", F_STR, 0, 4000, C_NONE, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -536,6 +538,91 @@ md_intake_check(struct md_server *srv, json_t *body, int text,
 	return 0;
 }
 
+/*
+ * A callback_url must name a host the platform's configuration allows,
+ * and, unless it allows private addresses, not a private or loopback
+ * address written as such.  (A name is resolved only at delivery, off
+ * the event loop, where the address connected to is checked again.)
+ * 0, or -1 with p set.
+ */
+static int
+check_callback_url(struct md_server *srv, const char *platform,
+    const char *url, struct md_problem *p)
+{
+	const struct md_platform_conf *pc;
+	struct md_error err = { 0 };
+	struct md_buf b = { 0 };
+	const char *why;
+	char *host = NULL;
+	size_t i;
+
+	if (url == NULL)
+		return 0;
+	pc = md_conf_platform(&srv->rt->conf, platform);
+	if (pc == NULL || pc->nhosts == 0) {
+		md_problem_set(p, 422, "callback-not-allowed", "\"callback_url\": "
+		    "platform \"%s\" has no callback hosts configured, so it "
+		    "cannot be called back (the operator adds <callback-host> "
+		    "to its <platform> in measured.conf)", platform);
+		return -1;
+	}
+	if (md_outbox_url_check(url, &host, &err) != 0) {
+		md_problem_set(p, 422, "invalid-field", "\"callback_url\" %s",
+		    err.msg);
+		return -1;
+	}
+	if (!md_outbox_host_allowed(pc, host)) {
+		for (i = 0; i < pc->nhosts; i++)
+			md_buf_printf(&b, "%s%s", i ? ", " : "", pc->hosts[i]);
+		md_problem_set(p, 422, "callback-not-allowed", "\"callback_url\": "
+		    "host \"%s\" is not one of the callback hosts allowed for "
+		    "platform \"%s\" (%s)", host, platform, b.data);
+		md_buf_free(&b);
+		free(host);
+		return -1;
+	}
+	if (!pc->allow_private && (why = md_addr_special_text(host)) != NULL) {
+		md_problem_set(p, 422, "callback-not-allowed", "\"callback_url\": "
+		    "%s is a %s address, which callbacks may not reach", host,
+		    why);
+		free(host);
+		return -1;
+	}
+	free(host);
+	return 0;
+}
+
+/* The work-group webhooks that want each finding, for the store to queue
+ * with the submission; NULL when none does. */
+static json_t *
+webhook_routes(struct md_server *srv, const struct md_submission *s)
+{
+	const struct md_conf *conf = &srv->rt->conf;
+	json_t *routes = NULL, *f;
+	size_t i, k;
+
+	json_array_foreach(s->findings, i, f) {
+		const char *cat = json_string_value(json_object_get(f,
+		    "category"));
+		int sev = (int)json_integer_value(json_object_get(f,
+		    "severity"));
+
+		for (k = 0; k < conf->nwebhooks; k++) {
+			const struct md_webhook_conf *w = &conf->webhooks[k];
+
+			if (cat == NULL || !md_outbox_webhook_wants(w, cat, sev,
+			    s->region_code))
+				continue;
+			if (routes == NULL)
+				routes = json_array();
+			json_array_append_new(routes, json_pack("{s:s, s:s, "
+			    "s:I}", "webhook", w->name, "url", w->url,
+			    "finding", (json_int_t)i));
+		}
+	}
+	return routes;
+}
+
 int
 md_intake_submission(struct md_server *srv, json_t *body,
     int64_t platform_id, const char *platform, struct md_submission *s,
@@ -545,7 +632,9 @@ md_intake_submission(struct md_server *srv, json_t *body,
 	struct md_sha256 h;
 
 	if (md_body_validate(body, MD_BODY_SUBMISSION, srv->rt->conf.max_text,
-	    p) != 0 || md_intake_check(srv, body, 0, &result, p) != 0)
+	    p) != 0 || check_callback_url(srv, platform,
+	    json_string_value(json_object_get(body, "callback_url")), p) != 0 ||
+	    md_intake_check(srv, body, 0, &result, p) != 0)
 		return -1;
 	/* The fingerprint of the request, whatever its syntax or order. */
 	md_sha256_init(&h);
@@ -574,6 +663,8 @@ md_intake_submission(struct md_server *srv, json_t *body,
 	    json_string_value(json_object_get(result, "date")));
 	s->date_source = md_body_strdup(result, "date_source");
 	s->findings = json_incref(json_object_get(result, "findings"));
+	/* Queued by the store with the submission, whatever its path. */
+	s->webhooks = webhook_routes(srv, s);
 	json_decref(result);
 	return 0;
 }

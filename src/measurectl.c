@@ -5,7 +5,8 @@
  *   measurectl check FILE ...                     POST /v1/check
  *   measurectl flags list [filters] [--all]       GET  /v1/flags
  *   measurectl flags show ID                      GET  /v1/flags/ID
- *   measurectl review ID ACTION --note TEXT       POST /v1/flags/ID/review
+ *   measurectl review ID ACTION --note TEXT [--public-note TEXT]
+ *                                                 POST /v1/flags/ID/review
  *
  * Options are parsed once, from one table, wherever they stand; each
  * command says which of them it takes.  Requests go through client.c; here
@@ -44,7 +45,7 @@ enum opt {
 	O_CALLBACK_URL,
 	O_STATUS, O_CATEGORY, O_ITEM, O_REGION, O_SEVERITY, O_FROM, O_TO,
 	O_LIMIT, O_CURSOR, O_ALL,
-	O_NOTE,
+	O_NOTE, O_PUBLIC_NOTE,
 	O_COUNT
 };
 #define OPT(o)		(1u << (o))
@@ -80,6 +81,7 @@ static const struct option long_opts[] = {
 	{ "cursor", required_argument, NULL, OPT_VAL(O_CURSOR) },
 	{ "all", no_argument, NULL, OPT_VAL(O_ALL) },
 	{ "note", required_argument, NULL, OPT_VAL(O_NOTE) },
+	{ "public-note", required_argument, NULL, OPT_VAL(O_PUBLIC_NOTE) },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -158,9 +160,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{
 		.name = "review",
 		.nargs = 2,
-		.opts = OPT(O_NOTE),
+		.opts = OPT(O_NOTE) | OPT(O_PUBLIC_NOTE),
 		.usage = "review ID confirm|dismiss|escalate|rectified|reopen "
-		    "--note TEXT",
+		    "--note TEXT [--public-note TEXT]",
 		.exec = cmd_review,
 	},
 };
@@ -1083,6 +1085,14 @@ cmd_review(struct ctl *ctl)
 	body = json_pack("{s:s, s:s}", "action", action, "note", note);
 	if (body == NULL) {
 		fprintf(stderr, "measurectl: --note is not valid UTF-8\n");
+		return CTL_USAGE;
+	}
+	/* The note the platform's callback carries (docs/API.md). */
+	if (ctl->opt[O_PUBLIC_NOTE] != NULL && json_object_set_new(body,
+	    "public_note", json_string(ctl->opt[O_PUBLIC_NOTE])) != 0) {
+		json_decref(body);
+		fprintf(stderr, "measurectl: --public-note is not valid "
+		    "UTF-8\n");
 		return CTL_USAGE;
 	}
 	path = md_xasprintf("/v1/flags/%s/review", id);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "outbox.h"
 #include "server.h"
 #include "spool.h"
 
@@ -107,6 +108,7 @@ md_metrics_render(struct md_server *srv, size_t *len)
 		1e9 };
 	struct md_metrics *m = &srv->m;
 	struct md_store_stats st;
+	struct md_outbox_stats ob;
 	struct md_buf b = { 0 };
 	uint64_t groups;
 	size_t i;
@@ -189,6 +191,36 @@ md_metrics_render(struct md_server *srv, size_t *len)
 		}
 		md_buf_adds(&b, "\"} 1\n");
 	}
+	md_outbox_stats(srv->outbox, &ob);
+	head(&b, "measured_outbox_queued", "gauge",
+	    "Outbox messages not yet delivered nor dead, at the last look.");
+	md_buf_printf(&b, "measured_outbox_queued %llu\n",
+	    (unsigned long long)ob.queued);
+	head(&b, "measured_outbox_in_flight", "gauge",
+	    "Outbox messages being sent now.");
+	md_buf_printf(&b, "measured_outbox_in_flight %zu\n", ob.in_flight);
+	head(&b, "measured_outbox_attempts_total", "counter",
+	    "Delivery attempts made since the daemon started.");
+	md_buf_printf(&b, "measured_outbox_attempts_total %llu\n",
+	    (unsigned long long)ob.sent);
+	head(&b, "measured_outbox_delivered_total", "counter",
+	    "Outbox messages delivered (a 2xx answer).");
+	md_buf_printf(&b, "measured_outbox_delivered_total %llu\n",
+	    (unsigned long long)ob.delivered);
+	head(&b, "measured_outbox_retried_total", "counter",
+	    "Failed attempts that will be retried.");
+	md_buf_printf(&b, "measured_outbox_retried_total %llu\n",
+	    (unsigned long long)ob.retried);
+	head(&b, "measured_outbox_dead_total", "counter",
+	    "Outbox messages given up on after their maximum age.");
+	md_buf_printf(&b, "measured_outbox_dead_total %llu\n",
+	    (unsigned long long)ob.dead);
+	head(&b, "measured_outbox_refused_total", "counter",
+	    "Attempts refused because the receiver's address was private, "
+	    "loopback or otherwise special.");
+	md_buf_printf(&b, "measured_outbox_refused_total %llu\n",
+	    (unsigned long long)ob.refused);
+
 	md_feeds_metrics(srv->feeds, &b);
 	md_spools_metrics(srv->spools, &b);
 	head(&b, "measured_tokens", "gauge", "Valid tokens known.");

@@ -22,6 +22,7 @@ struct event;
 struct evhttp;
 struct evhttp_bound_socket;
 struct evhttp_request;
+struct md_outbox;
 struct md_curlev;
 struct md_feeds;
 struct md_spools;
@@ -77,6 +78,7 @@ struct md_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *sock;
 	struct md_store *store;
+	struct md_outbox *outbox;	/* webhooks and callbacks */
 	struct md_runtime *rt;
 	struct md_principal *who;	/* sorted by hash */
 	size_t nwho;

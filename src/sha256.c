@@ -140,3 +140,56 @@ md_sha256_hex(const void *data, size_t n, char out[65])
 	md_sha256_update(&s, data, n);
 	md_sha256_final_hex(&s, out);
 }
+
+static void
+md_sha256_hex_raw(const void *data, size_t n, unsigned char out[32])
+{
+	struct md_sha256 s;
+
+	md_sha256_init(&s);
+	md_sha256_update(&s, data, n);
+	md_sha256_final(&s, out);
+}
+
+void
+md_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
+    unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	struct md_sha256 s;
+	size_t i;
+
+	/* RFC 2104: a key longer than the block is hashed first. */
+	memset(k, 0, sizeof k);
+	if (klen > sizeof k)
+		md_sha256_hex_raw(key, klen, k);
+	else if (klen > 0)
+		memcpy(k, key, klen);
+	for (i = 0; i < sizeof pad; i++)
+		pad[i] = k[i] ^ 0x36;
+	md_sha256_init(&s);
+	md_sha256_update(&s, pad, sizeof pad);
+	md_sha256_update(&s, data, n);
+	md_sha256_final(&s, inner);
+	for (i = 0; i < sizeof pad; i++)
+		pad[i] = k[i] ^ 0x5c;
+	md_sha256_init(&s);
+	md_sha256_update(&s, pad, sizeof pad);
+	md_sha256_update(&s, inner, sizeof inner);
+	md_sha256_final(&s, out);
+	memset(k, 0, sizeof k);
+	memset(pad, 0, sizeof pad);
+}
+
+void
+md_hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}

@@ -1,6 +1,7 @@
 /*
  * sha256.h - SHA-256 (FIPS 180-4), for token hashes, request fingerprints
- * and rule-file digests.  No crypto library is linked for this one need.
+ * and rule-file digests; HMAC-SHA256 for the outbox's signatures.  No
+ * crypto library is linked for these few needs.
  */
 #ifndef MD_SHA256_H
 #define MD_SHA256_H
@@ -24,5 +25,12 @@ void md_sha256_final_hex(struct md_sha256 *s, char out[65]);
 
 /* The digest of data as 64 lowercase hex digits and a NUL. */
 void md_sha256_hex(const void *data, size_t n, char out[65]);
+
+/* HMAC-SHA256 (RFC 2104) of data under key: webhook signatures. */
+void md_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
+    unsigned char out[32]);
+
+/* n bytes as 2n lowercase hex digits and a NUL. */
+void md_hex(const unsigned char *d, size_t n, char *out);
 
 #endif /* MD_SHA256_H */

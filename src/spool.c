@@ -47,6 +47,7 @@
 #include "charset.h"
 #include "conf.h"
 #include "intake.h"
+#include "outbox.h"
 #include "server.h"
 #include "sha256.h"
 #include "spool.h"
@@ -228,6 +229,8 @@ done_spool_put(struct md_job *j)
 	if (j->rc == MD_STORE_CREATED || j->rc == MD_STORE_EXISTS) {
 		if (j->rc == MD_STORE_CREATED)
 			s->st->stored++;
+		if (j->rc == MD_STORE_CREATED && p->sub.webhooks != NULL)
+			md_outbox_kick(s->sp->srv->outbox);	/* queued with it */
 		else
 			s->st->duplicates++;
 		md_log(6, "spool %s: %s %s as %s", s->c.dir, p->name,

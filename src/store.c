@@ -135,6 +135,7 @@ md_submission_free(struct md_submission *s)
 	free(s->measures_version);
 	free(s->date_source);
 	json_decref(s->findings);
+	json_decref(s->webhooks);
 	memset(s, 0, sizeof *s);
 }
 

@@ -61,11 +61,21 @@ struct md_submission {
 	char *date_source;
 	json_t *findings;	/* array of finding objects; when stored, each
 				 * gains "flag_id" and "flag_status" */
+	json_t *webhooks;	/* NULL, or the outbox's webhook messages to
+				 * queue with it: [{"webhook", "url",
+				 * "finding": index}] */
 	/* Set when stored. */
 	int64_t id;
 	char received_at[26];
 };
 void md_submission_free(struct md_submission *s);
+
+/* What became of an outbox message's attempt. */
+enum md_outbox_outcome {
+	MD_OUTBOX_DELIVERED,
+	MD_OUTBOX_RETRY,	/* again at next_ms */
+	MD_OUTBOX_DEAD,		/* past its maximum age */
+};
 
 /* Filters and paging of GET /v1/flags; NULL or 0 is "any". */
 struct md_flag_query {
@@ -122,13 +132,29 @@ struct md_store_backend {
 	 * Writes: run by the writer inside a transaction.  submission_put
 	 * gives MD_STORE_CREATED (s->id, s->received_at and the findings'
 	 * flag ids filled in; *out untouched), MD_STORE_EXISTS (*out is the
-	 * stored submission) or MD_STORE_CONFLICT.
+	 * stored submission) or MD_STORE_CONFLICT.  A new submission's
+	 * s->webhooks become outbox rows in the same transaction.
 	 */
 	int (*submission_put)(struct md_store_conn *c, struct md_submission *s,
 	    json_t **out, struct md_error *err);
+	/* A review; when the flag's submission has a callback_url, the
+	 * callback (with public_note, which may be NULL) becomes an outbox
+	 * row in the same transaction. */
 	int (*flag_review)(struct md_store_conn *c, int64_t id,
 	    const char *action, const char *actor, const char *note,
-	    json_t **out, struct md_error *err);
+	    const char *public_note, json_t **out, struct md_error *err);
+	/*
+	 * The outbox.  claim takes up to limit undelivered rows due at now_ms
+	 * (unix milliseconds), counts an attempt on each and makes it due
+	 * again only at lease_ms; *out is {"messages": [{"id", "kind", "url",
+	 * "receiver", "body", "message_id", "attempts", "created_ms"}],
+	 * "pending": undelivered rows, "next_at": the earliest next attempt
+	 * or null}.  done records an attempt's outcome.
+	 */
+	int (*outbox_claim)(struct md_store_conn *c, int64_t now_ms, int limit,
+	    int64_t lease_ms, json_t **out, struct md_error *err);
+	int (*outbox_done)(struct md_store_conn *c, int64_t id, int outcome,
+	    const char *error, int64_t next_ms, struct md_error *err);
 	int (*token_add)(struct md_store_conn *c, const struct md_token *t,
 	    struct md_error *err);
 	int (*token_revoke)(struct md_store_conn *c, const char *label,

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "outbox.h"
 #include "store.h"
 
 struct stmt_cache {
@@ -28,7 +29,7 @@ struct stmt_cache {
 struct md_store_conn {
 	sqlite3 *db;
 	int writer;
-	struct stmt_cache cache[32];
+	struct stmt_cache cache[64];
 	size_t ncache;
 };
 
@@ -129,6 +130,34 @@ static const char *const migrations[] = {
 	"  next_poll REAL NOT NULL DEFAULT 0,"
 	"  last_error TEXT,"
 	"  updated_at TEXT NOT NULL);",
+
+	/*
+	 * Issue 6, the outbox: messages to work-group webhooks and platform
+	 * callbacks, each written in the transaction of the event causing
+	 * it.  Times the dispatcher computes with are unix milliseconds.
+	 * A review may carry a note meant for the public (the callback's).
+	 */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('webhook', 'callback')),"
+	"  url TEXT NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  flag_id INTEGER REFERENCES flags(id),"
+	"  created_at TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  delivered_at TEXT,"
+	"  dead_at TEXT,"
+	"  CHECK (delivered_at IS NULL OR dead_at IS NULL));"
+	"CREATE INDEX outbox_due ON outbox (next_attempt_at, id)"
+	"  WHERE delivered_at IS NULL AND dead_at IS NULL;"
+	"CREATE INDEX outbox_by_flag ON outbox (flag_id, kind, id)"
+	"  WHERE delivered_at IS NULL AND dead_at IS NULL;"
+	"ALTER TABLE reviews ADD COLUMN public_note TEXT;",
 };
 
 #define NMIGRATIONS ((int)MD_NELEM(migrations))
@@ -371,6 +400,85 @@ static const char SQL_DOC_FIND[] =
     "SELECT id FROM documents WHERE external_id = ?1 "
     "AND (?2 = 0 OR platform_id = ?2) ORDER BY id";
 
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static const char SQL_OUTBOX_ADD[] =
+    "INSERT INTO outbox (kind, url, receiver, body, message_id, flag_id, "
+    "created_at, created_ms, next_attempt_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)";
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Queues a message; body is taken (decref'd). */
+static int
+outbox_add(struct md_store_conn *c, const char *kind, const char *url,
+    const char *receiver, json_t *body, const char *message_id,
+    int64_t flag_id, const char *now, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char *js;
+
+	if ((st = prep(c, SQL_OUTBOX_ADD, err)) == NULL) {
+		json_decref(body);
+		return MD_STORE_ERROR;
+	}
+	js = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(body);
+	if (js == NULL) {
+		md_error_set(err, "outbox: cannot encode a message");
+		return MD_STORE_ERROR;
+	}
+	bind_text(st, 1, kind);
+	bind_text(st, 2, url);
+	bind_text(st, 3, receiver);
+	sqlite3_bind_text(st, 4, js, -1, free);
+	bind_text(st, 5, message_id);
+	sqlite3_bind_int64(st, 6, flag_id);
+	bind_text(st, 7, now);
+	sqlite3_bind_int64(st, 8, wall_ms());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "outbox");
+	return 0;
+}
+
+/* The webhook messages of a submission just stored. */
+static int
+add_webhooks(struct md_store_conn *c, struct md_submission *s,
+    const char *now, struct md_error *err)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(s->webhooks, i, w) {
+		size_t k = (size_t)json_integer_value(json_object_get(w,
+		    "finding"));
+		json_t *f = json_array_get(s->findings, k);
+		const char *name = jstr(w, "webhook");
+		char id[37];
+
+		if (f == NULL || name == NULL || jstr(w, "url") == NULL)
+			continue;
+		md_outbox_message_id(id);
+		if (outbox_add(c, "webhook", jstr(w, "url"), name,
+		    md_outbox_webhook_body(s, k, id, name, now), id,
+		    json_integer_value(json_object_get(f, "flag_id")), now,
+		    err) != 0)
+			return MD_STORE_ERROR;
+	}
+	return 0;
+}
+
 static int64_t
 platform_id(struct md_store_conn *c, const char *name, int create,
     struct md_error *err)
@@ -485,12 +593,6 @@ document_json(struct md_store_conn *c, int64_t id, int64_t platform,
 	}
 	*out = o;
 	return MD_STORE_OK;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static int
@@ -614,6 +716,8 @@ sq_submission_put(struct md_store_conn *c, struct md_submission *s,
 		return MD_STORE_ERROR;
 	s->id = doc;
 	memcpy(s->received_at, now, sizeof now);
+	if (add_webhooks(c, s, now, err) != 0)
+		return MD_STORE_ERROR;
 	return MD_STORE_CREATED;
 }
 
@@ -663,15 +767,15 @@ static const char SQL_FLAG_GET[] =
     "g.document_id FROM flags g JOIN findings f ON f.id = g.finding_id "
     "WHERE g.id = ?1";
 static const char SQL_FLAG_HISTORY[] =
-    "SELECT action, from_status, to_status, actor, note, at FROM reviews "
-    "WHERE flag_id = ?1 ORDER BY id";
+    "SELECT action, from_status, to_status, actor, note, at, public_note "
+    "FROM reviews WHERE flag_id = ?1 ORDER BY id";
 static const char SQL_FLAG_STATUS[] =
     "SELECT status FROM flags WHERE id = ?1";
 static const char SQL_FLAG_SET[] =
     "UPDATE flags SET status = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_REVIEW_ADD[] =
     "INSERT INTO reviews (flag_id, action, from_status, to_status, actor, "
-    "note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "note, at, public_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 static int
 sq_flag_get(struct md_store_conn *c, int64_t id, json_t **out,
@@ -713,9 +817,10 @@ sq_flag_get(struct md_store_conn *c, int64_t id, json_t **out,
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(hist, json_pack("{s:o, s:o, s:o, s:o, "
-		    "s:o, s:o}", "action", col_json_str(st, 0),
+		    "s:o, s:o, s:o}", "action", col_json_str(st, 0),
 		    "from", col_json_str(st, 1), "to", col_json_str(st, 2),
 		    "actor", col_json_str(st, 3), "note", col_json_str(st, 4),
+		    "public_note", col_json_str(st, 6),
 		    "at", col_json_str(st, 5)));
 	json_object_set_new(o, "history", hist);
 	if (rc != SQLITE_DONE) {
@@ -728,8 +833,10 @@ sq_flag_get(struct md_store_conn *c, int64_t id, json_t **out,
 
 static int
 sq_flag_review(struct md_store_conn *c, int64_t id, const char *action,
-    const char *actor, const char *note, json_t **out, struct md_error *err)
+    const char *actor, const char *note, const char *public_note,
+    json_t **out, struct md_error *err)
 {
+	json_t *flag, *sub;
 	sqlite3_stmt *st;
 	const char *to;
 	char from[16], now[26];
@@ -767,9 +874,150 @@ sq_flag_review(struct md_store_conn *c, int64_t id, const char *action,
 	bind_text(st, 5, actor);
 	bind_text(st, 6, note);
 	bind_text(st, 7, now);
+	bind_text(st, 8, public_note);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return fail(c, err, "review");
-	return sq_flag_get(c, id, out, err);
+	if ((rc = sq_flag_get(c, id, &flag, err)) != MD_STORE_OK)
+		return rc;
+	/* The platform hears of every change of state of its case. */
+	sub = json_object_get(flag, "submission");
+	if (jstr(sub, "callback_url") != NULL) {
+		char mid[37];
+
+		md_outbox_message_id(mid);
+		if (outbox_add(c, "callback", jstr(sub, "callback_url"),
+		    jstr(sub, "platform"), md_outbox_callback_body(flag,
+		    public_note, mid, now), mid, id, now, err) != 0) {
+			json_decref(flag);
+			return MD_STORE_ERROR;
+		}
+	}
+	*out = flag;
+	return MD_STORE_OK;
+}
+
+/* --- the outbox --------------------------------------------------------- */
+
+/*
+ * Due rows; a flag's callbacks go one at a time, in order, so that a
+ * platform never hears "escalated" before "confirmed": a callback waits
+ * while an earlier one of its flag is undelivered (in flight, retried).
+ */
+static const char SQL_OUTBOX_DUE[] =
+    "SELECT id, kind, url, receiver, body, message_id, attempts, created_ms "
+    "FROM outbox o WHERE delivered_at IS NULL AND dead_at IS NULL "
+    "AND next_attempt_at <= ?1 AND (kind <> 'callback' OR NOT EXISTS ("
+    "SELECT 1 FROM outbox e WHERE e.flag_id = o.flag_id "
+    "AND e.kind = 'callback' AND e.id < o.id AND e.delivered_at IS NULL "
+    "AND e.dead_at IS NULL)) ORDER BY next_attempt_at, id LIMIT ?2";
+static const char SQL_OUTBOX_CLAIM[] =
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 "
+    "WHERE id = ?1";
+static const char SQL_OUTBOX_PENDING[] =
+    "SELECT count(*), min(next_attempt_at) FROM outbox "
+    "WHERE delivered_at IS NULL AND dead_at IS NULL";
+static const char SQL_OUTBOX_DELIVERED[] =
+    "UPDATE outbox SET delivered_at = ?2 WHERE id = ?1 "
+    "AND delivered_at IS NULL AND dead_at IS NULL";
+static const char SQL_OUTBOX_RETRY[] =
+    "UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE id = ?1 "
+    "AND delivered_at IS NULL AND dead_at IS NULL";
+static const char SQL_OUTBOX_DEAD[] =
+    "UPDATE outbox SET last_error = ?2, dead_at = ?3 WHERE id = ?1 "
+    "AND delivered_at IS NULL AND dead_at IS NULL";
+
+static int
+sq_outbox_claim(struct md_store_conn *c, int64_t now_ms, int limit,
+    int64_t lease_ms, json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	json_t *msgs = json_array(), *m;
+	size_t i;
+	int rc;
+
+	if ((st = prep(c, SQL_OUTBOX_DUE, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(msgs, json_pack("{s:I, s:o, s:o, s:o, "
+		    "s:o, s:o, s:I, s:I}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "kind", col_json_str(st, 1),
+		    "url", col_json_str(st, 2),
+		    "receiver", col_json_str(st, 3),
+		    "body", col_json_str(st, 4),
+		    "message_id", col_json_str(st, 5),
+		    /* this claim is an attempt */
+		    "attempts", (json_int_t)sqlite3_column_int64(st, 6) + 1,
+		    "created_ms", (json_int_t)sqlite3_column_int64(st, 7)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(c, err, "outbox");
+		goto fail;
+	}
+	json_array_foreach(msgs, i, m) {
+		if ((st = prep(c, SQL_OUTBOX_CLAIM, err)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(m,
+		    "id")));
+		sqlite3_bind_int64(st, 2, lease_ms);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			fail(c, err, "outbox");
+			goto fail;
+		}
+	}
+	if ((st = prep(c, SQL_OUTBOX_PENDING, err)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fail(c, err, "outbox");
+		goto fail;
+	}
+	*out = json_pack("{s:o, s:I, s:o}", "messages", msgs,
+	    "pending", (json_int_t)sqlite3_column_int64(st, 0),
+	    "next_at", sqlite3_column_type(st, 1) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 1)));
+	sqlite3_reset(st);
+	return MD_STORE_OK;
+fail:
+	json_decref(msgs);
+	return MD_STORE_ERROR;
+}
+
+static int
+sq_outbox_done(struct md_store_conn *c, int64_t id, int outcome,
+    const char *error, int64_t next_ms, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	char now[26];
+
+	now_iso(now);
+	switch (outcome) {
+	case MD_OUTBOX_DELIVERED:
+		if ((st = prep(c, SQL_OUTBOX_DELIVERED, err)) == NULL)
+			return MD_STORE_ERROR;
+		bind_text(st, 2, now);
+		break;
+	case MD_OUTBOX_RETRY:
+		if ((st = prep(c, SQL_OUTBOX_RETRY, err)) == NULL)
+			return MD_STORE_ERROR;
+		bind_text(st, 2, error);
+		sqlite3_bind_int64(st, 3, next_ms);
+		break;
+	case MD_OUTBOX_DEAD:
+		if ((st = prep(c, SQL_OUTBOX_DEAD, err)) == NULL)
+			return MD_STORE_ERROR;
+		bind_text(st, 2, error);
+		bind_text(st, 3, now);
+		break;
+	default:
+		md_error_set(err, "outbox: unknown outcome %d", outcome);
+		return MD_STORE_INVALID;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail(c, err, "outbox");
+	return sqlite3_changes(c->db) == 1 ? MD_STORE_OK : MD_STORE_NOTFOUND;
 }
 
 /*
@@ -1117,6 +1365,8 @@ const struct md_store_backend md_store_sqlite = {
 	.flags_list = sq_flags_list,
 	.flag_get = sq_flag_get,
 	.tokens_list = sq_tokens_list,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_done = sq_outbox_done,
 	.schema_version = sq_schema_version,
 	.feed_state_get = sq_feed_state_get,
 	.feed_state_put = sq_feed_state_put,

@@ -101,6 +101,7 @@ START_TEST(migration_and_history)
 
 	c = b->open(path, 1, &err);
 	ck_assert_msg(c != NULL, "%s", err.msg);
+	/* Migrated to the newest version (others append theirs). */
 	ck_assert_int_gt(b->schema_version(c), 0);
 	t.label = "rev";
 	t.role = "reviewer";
