@@ -40,6 +40,11 @@ struct md_conf {
 	int timeout;		/* seconds a connection may stall */
 	double rate;		/* requests a second per token; 0: no limit */
 	double burst;		/* requests a token may make at once */
+
+	/* The weekly report (<report>). */
+	int report_public;	/* its HTML without a token */
+	char *report_folder;	/* where each finished week is written, or
+				 * NULL */
 };
 
 #define MD_DEFAULT_LISTEN "127.0.0.1:8080"

@@ -37,6 +37,7 @@
 #include <event2/http.h>
 
 #include "cmd_measures.h"
+#include "cmd_report.h"
 #include "daemon.h"
 #include "rules.h"
 #include "server.h"
@@ -486,6 +487,7 @@ drain(struct md_server *srv, int sig)
 		srv->sock = NULL;
 	}
 	event_del(srv->token_timer);
+	md_report_writer_stop(srv);
 	srv->drain_timer = event_new(srv->base, -1, EV_PERSIST, check_drained,
 	    srv);
 	event_add(srv->drain_timer, &tv);
@@ -629,6 +631,10 @@ md_daemon_main(const char *conf_path, const char *listen,
 		md_log(3, "%s", err.msg);
 		goto out;
 	}
+	if (md_report_writer_start(&srv, &err) != 0) {
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
 	md_http_setup(&srv);
 	if (bind_listen(&srv, &err) != 0) {
 		md_log(3, "%s", err.msg);
@@ -682,6 +688,7 @@ out:
 		evhttp_free(srv.http);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
+	md_report_writer_free(&srv);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)

@@ -1232,10 +1232,8 @@ md_report_dir_has(const char *dir, const struct md_week *w)
 	return 1;
 }
 
-/* data into path through a temporary file in the same folder, synced
- * before the rename, so path is either absent, old or whole. */
-static int
-write_atomic(const char *path, const char *data, size_t len,
+int
+md_report_write_file(const char *path, const char *data, size_t len,
     struct md_error *err)
 {
 	char *tmp = md_xasprintf("%s.tmp%ld", path, (long)getpid());
@@ -1248,6 +1246,10 @@ write_atomic(const char *path, const char *data, size_t len,
 		free(tmp);
 		return -1;
 	}
+	/* The report is for the public: readable whatever the umask (the
+	 * daemon's keeps the store private). */
+	if (fchmod(fd, 0644) != 0)
+		goto fail;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
 
@@ -1290,7 +1292,7 @@ md_report_write_dir(json_t *report, const char *dir,
 		size_t len;
 		char *data = md_report_render(report, formats[i], &len);
 		char *path = report_path(dir, w, extensions[i]);
-		int rc = write_atomic(path, data, len, err);
+		int rc = md_report_write_file(path, data, len, err);
 
 		free(data);
 		free(path);

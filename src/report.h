@@ -91,6 +91,11 @@ const char *md_report_province(const char *code);
  */
 int md_report_write_dir(json_t *report, const char *dir,
     const struct md_week *w, struct md_error *err);
+/* data into path through a temporary file in the same folder, synced
+ * before the rename, so path is either absent, old or whole.  0, or -1
+ * with err. */
+int md_report_write_file(const char *path, const char *data, size_t len,
+    struct md_error *err);
 /* 1 when all three files of w are in dir. */
 int md_report_dir_has(const char *dir, const struct md_week *w);
 
