@@ -1145,10 +1145,10 @@ render_html(json_t *r, size_t *len)
 			md_buf_adds(&b, "</dd><dt>日期</dt><dd>");
 			html_esc(&b, jstr(c, "date"));
 			md_buf_adds(&b, "</dd><dt>违反措施</dt><dd>");
-			html_esc(&b, jstr(ms, "version"));
-			md_buf_adds(&b, " 版 第");
 			html_esc(&b, jstr(ms, "number"));
-			md_buf_adds(&b, "条");
+			md_buf_adds(&b, "（");
+			html_esc(&b, jstr(ms, "version"));
+			md_buf_adds(&b, " 版）");
 			if (jstr(ms, "text") != NULL) {
 				md_buf_adds(&b, "<div class=\"measure-text\">");
 				html_esc(&b, jstr(ms, "text"));
