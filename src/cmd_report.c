@@ -9,8 +9,8 @@
  * files if any is missing.  The jobs run on the store's reader thread, so
  * the rendering, the writes and their fsyncs never hold up the event
  * loop, and a drain waits for the job in flight like for any other.  The
- * writer keeps its own copy of the measures catalogue: a job must not
- * touch the runtime, which a reload may free.
+ * writer keeps its own copy of the measure texts: a job must not touch
+ * the runtime, which a reload may free.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -76,7 +76,7 @@ md_report_main(int argc, char **argv, const char *conf_path,
 	struct md_catalog cat;
 	struct md_conf conf;
 	struct md_week w;
-	json_t *rows = NULL, *report;
+	json_t *rows = NULL, *report, *texts;
 	int ch, format = MD_REPORT_HTML, ncases = MD_REPORT_CASES, rc = 1;
 	char *body, *end;
 	size_t len;
@@ -148,7 +148,9 @@ md_report_main(int argc, char **argv, const char *conf_path,
 		fprintf(stderr, "measured report: %s\n", err.msg);
 		goto out;
 	}
-	report = md_report_build(rows, &w, ncases, &cat, time(NULL));
+	texts = md_report_texts(&cat);
+	report = md_report_build(rows, &w, ncases, texts, time(NULL));
+	json_decref(texts);
 	body = md_report_render(report, format, &len);
 	json_decref(report);
 	if (output != NULL) {
@@ -176,7 +178,7 @@ out:
 
 struct md_report_writer {
 	struct md_server *srv;
-	struct md_catalog cat;
+	json_t *texts;		/* the measure texts, from the catalogue */
 	char *folder;
 	struct event *timer;
 	int busy;		/* a chain of jobs is under way */
@@ -224,7 +226,7 @@ job_week(const struct md_store_backend *b, struct md_store_conn *c,
 	if ((rc = md_report_fetch(b, c, &rw->next, &rows, &j->err)) !=
 	    MD_STORE_OK)
 		return rc;
-	report = md_report_build(rows, &rw->next, MD_REPORT_CASES, &rw->cat,
+	report = md_report_build(rows, &rw->next, MD_REPORT_CASES, rw->texts,
 	    time(NULL));
 	json_decref(rows);
 	rc = md_report_write_dir(report, rw->folder, &rw->next, &j->err);
@@ -337,6 +339,7 @@ md_report_writer_start(struct md_server *srv, struct md_error *err)
 {
 	const struct md_conf *conf = &srv->rt->conf;
 	struct md_report_writer *rw;
+	struct md_catalog cat;
 	struct stat sb;
 
 	if (conf->report_folder == NULL)
@@ -351,11 +354,11 @@ md_report_writer_start(struct md_server *srv, struct md_error *err)
 		    conf->report_folder);
 		return -1;
 	}
-	rw = md_xcalloc(1, sizeof *rw);
-	if (load_catalog(conf, &rw->cat, err) != 0) {
-		free(rw);
+	if (load_catalog(conf, &cat, err) != 0)
 		return -1;
-	}
+	rw = md_xcalloc(1, sizeof *rw);
+	rw->texts = md_report_texts(&cat);
+	md_catalog_free(&cat);
 	rw->srv = srv;
 	rw->folder = md_xstrdup(conf->report_folder);
 	rw->timer = evtimer_new(srv->base, on_timer, rw);
@@ -380,7 +383,7 @@ md_report_writer_free(struct md_server *srv)
 	if (rw == NULL)
 		return;
 	event_free(rw->timer);
-	md_catalog_free(&rw->cat);
+	json_decref(rw->texts);
 	free(rw->folder);
 	free(rw);
 	srv->reporter = NULL;

@@ -75,6 +75,9 @@ struct req {
 	struct md_week week;	/* the weekly report's */
 	int format;
 	int ncases;
+	json_t *texts;		/* its measure texts */
+	char *body;		/* rendered off the loop */
+	size_t body_len;
 	struct md_job job;
 };
 
@@ -86,6 +89,8 @@ req_free(struct req *q)
 	free(q->note);
 	free(q->external_id);
 	md_submission_free(&q->sub);
+	json_decref(q->texts);
+	free(q->body);
 	json_decref(q->job.out);
 	free(q);
 }
@@ -1430,33 +1435,38 @@ get_metrics(struct req *q)
 
 /* --- the weekly report (report.c) -------------------------------------- */
 
+/* The whole report on the store's reader thread: the rows, the
+ * aggregation, the redaction and the rendering, which for a busy week
+ * take longer than the loop may wait. */
 static int
 job_report(const struct md_store_backend *b, struct md_store_conn *c,
     struct md_job *j)
 {
 	struct req *q = j->arg;
+	json_t *rows = NULL, *report;
+	int rc;
 
-	return md_report_fetch(b, c, &q->week, &j->out, &j->err);
+	if ((rc = md_report_fetch(b, c, &q->week, &rows, &j->err)) !=
+	    MD_STORE_OK)
+		return rc;
+	report = md_report_build(rows, &q->week, q->ncases, q->texts,
+	    time(NULL));
+	json_decref(rows);
+	q->body = md_report_render(report, q->format, &q->body_len);
+	json_decref(report);
+	return MD_STORE_OK;
 }
 
-/* Built and rendered on the loop: it needs the runtime's catalogue, and
- * a week's rows are a few thousand at most. */
 static void
 done_report(struct md_job *j)
 {
 	struct req *q = j->arg;
-	json_t *report;
-	size_t len;
-	char *body, disp[96], wk[16];
+	char disp[96], wk[16];
 
 	if (j->rc != MD_STORE_OK) {
 		store_problem(q);
 		return;
 	}
-	report = md_report_build(j->out, &q->week, q->ncases,
-	    md_engine_catalog(q->srv->rt->engine), time(NULL));
-	body = md_report_render(report, q->format, &len);
-	json_decref(report);
 	md_week_format(&q->week, wk);
 	snprintf(disp, sizeof disp, "%s; filename=\"measured-report-%s.%s\"",
 	    q->format == MD_REPORT_HTML ? "inline" : "attachment", wk,
@@ -1464,8 +1474,8 @@ done_report(struct md_job *j)
 	    "html" : "json");
 	evhttp_add_header(evhttp_request_get_output_headers(q->r),
 	    "Content-Disposition", disp);
-	send_body(q, 200, md_report_content_type(q->format), body, len);
-	free(body);
+	send_body(q, 200, md_report_content_type(q->format), q->body,
+	    q->body_len);
 	req_free(q);
 }
 
@@ -1516,6 +1526,8 @@ get_report(struct req *q)
 	q->ncases = MD_REPORT_CASES;
 	if (int_param(q, "cases", 0, MD_REPORT_MAX_CASES, &q->ncases) != 0)
 		return;
+	/* A copy: a reload may free the runtime while the job runs. */
+	q->texts = md_report_texts(md_engine_catalog(q->srv->rt->engine));
 	q->job.run = job_report;
 	q->job.done = done_report;
 	q->job.arg = q;

@@ -128,6 +128,8 @@ compile_all(void)
 			md_fatal("redact pattern %zu at %zu: %s", i, (size_t)off,
 			    (char *)msg);
 		}
+		/* Where JIT is unavailable the interpreter still works. */
+		(void)pcre2_jit_compile(compiled[i], PCRE2_JIT_COMPLETE);
 	}
 }
 

@@ -444,32 +444,67 @@ cmp_case(const void *a, const void *b)
 	return ix < iy ? -1 : ix > iy;
 }
 
-static json_t *
-measure_json(json_t *row, const struct md_catalog *cat)
+json_t *
+md_report_texts(const struct md_catalog *cat)
 {
-	const struct md_measures *m = cat ? md_catalog_version(cat,
-	    jstr(row, "version")) : NULL;
-	const struct md_item *it = m ? md_measures_item(m, jstr(row,
-	    "item")) : NULL;
+	json_t *o = json_object();
+	size_t v, i;
 
-	return json_pack("{s:s?, s:s?, s:s?, s:s?}", "version",
-	    jstr(row, "version"), "item", jstr(row, "item"), "number",
-	    jstr(row, "number"), "text", it ? it->text : NULL);
+	for (v = 0; cat != NULL && v < cat->n; v++)
+		for (i = 0; i < cat->versions[v].nitems; i++) {
+			const struct md_item *it = &cat->versions[v].items[i];
+			char key[128];
+
+			snprintf(key, sizeof key, "%s/%s",
+			    cat->versions[v].version, it->id);
+			json_object_set_new(o, key, json_string(it->text));
+		}
+	return o;
+}
+
+/* A row's measure; with its text (from texts) when text is set. */
+static json_t *
+measure_json(json_t *row, json_t *texts, int text)
+{
+	json_t *m = json_pack("{s:s?, s:s?, s:s?}", "version", jstr(row,
+	    "version"), "item", jstr(row, "item"), "number", jstr(row,
+	    "number"));
+
+	if (text) {
+		char key[128];
+
+		snprintf(key, sizeof key, "%s/%s", jstr(row, "version") ?
+		    jstr(row, "version") : "", jstr(row, "item") ?
+		    jstr(row, "item") : "");
+		json_object_set_new(m, "text", json_incref(json_object_get(texts,
+		    key) ? json_object_get(texts, key) : json_null()));
+	}
+	return m;
 }
 
 /* The region of a row: {province:{code,name}, city:{code,name}} with
- * names redacted; null members when the submission named no region. */
+ * names redacted; null members when the submission named no region.
+ * Borrowed from cache, where each code and name is worked out once. */
 static json_t *
-region_of(json_t *row)
+region_of(json_t *row, json_t *cache)
 {
 	const char *code = jstr(row, "region_code");
 	const char *name = jstr(row, "region_name");
 	char pc[3], cc[5];
-	char *red, *city;
+	char *red, *city, *key;
 	json_t *o;
 
-	if (code == NULL || strlen(code) < 2)
-		return json_pack("{s:n, s:n}", "province", "city");
+	key = md_xasprintf("%s\x1f%s", code ? code : "", name ? name : "");
+	if ((o = json_object_get(cache, key)) != NULL) {
+		free(key);
+		return o;
+	}
+	if (code == NULL || strlen(code) < 2) {
+		o = json_pack("{s:n, s:n}", "province", "city");
+		json_object_set_new(cache, key, o);
+		free(key);
+		return o;
+	}
 	snprintf(pc, sizeof pc, "%.2s", code);
 	red = name ? md_redact(name, NULL) : NULL;
 	o = json_pack("{s:{s:s, s:s?}}", "province", "code", pc, "name",
@@ -484,13 +519,16 @@ region_of(json_t *row)
 		json_object_set_new(o, "city", json_null());
 	}
 	free(red);
+	json_object_set_new(cache, key, o);
+	free(key);
 	return o;
 }
 
 json_t *
 md_report_build(json_t *rows, const struct md_week *w, int ncases,
-    const struct md_catalog *cat, time_t now)
+    json_t *texts, time_t now)
 {
+	json_t *regions = json_object();
 	struct tallies bycat = { 0 }, byitem = { 0 }, byprov = { 0 };
 	time_t start = md_week_start(w), end = start + 7 * 86400;
 	time_t pstart = start - 7 * 86400, sstart;
@@ -539,9 +577,9 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 			e->cur += cur;
 			e->prev += prev;
 			if (e->extra == NULL)
-				e->extra = measure_json(row, cat);
+				e->extra = measure_json(row, texts, 1);
 		}
-		reg = region_of(row);
+		reg = region_of(row, regions);
 		{
 			json_t *p = json_object_get(reg, "province");
 			json_t *c = json_object_get(reg, "city");
@@ -575,9 +613,9 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 			    "confirmed_at", jstr(row, "confirmed_at"),
 			    "category", category,
 			    "category_label", md_report_category_label(category),
-			    "measure", measure_json(row, cat),
+			    "measure", measure_json(row, texts, 0),
 			    "severity", json_object_get(row, "severity"),
-			    "region", json_deep_copy(reg),
+			    "region", json_incref(reg),
 			    "date", jstr(row, "date"),
 			    "status", status,
 			    "status_label", status_label(status),
@@ -587,8 +625,8 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 			json_array_append_new(flags, f);
 			rectified += strcmp(status, "rectified") == 0;
 		}
-		json_decref(reg);
 	}
+	json_decref(regions);
 
 	/* Typical cases, per category in the order of the counts. */
 	qsort(bycat.v, bycat.n, sizeof *bycat.v, cmp_tally);
@@ -599,15 +637,23 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 		if (bycat.v[k].cur == 0)
 			break;
 		nmine = 0;
+		if (mine == NULL)
+			mine = md_xcalloc(json_array_size(flags) + 1,
+			    sizeof *mine);
 		json_array_foreach(flags, i, f)
-			if (strcmp(jstr(f, "category"), bycat.v[k].key) == 0) {
-				mine = md_xreallocarray(mine, nmine + 1,
-				    sizeof *mine);
+			if (strcmp(jstr(f, "category"), bycat.v[k].key) == 0)
 				mine[nmine++] = f;
-			}
 		qsort(mine, nmine, sizeof *mine, cmp_case);
-		for (i = 0; i < nmine && n < (size_t)ncases; i++, n++)
-			json_array_append(list, mine[i]);
+		for (i = 0; i < nmine && n < (size_t)ncases; i++, n++) {
+			/* A case cites its measure's text; the per-flag rows
+			 * leave it to by_item. */
+			json_t *cs = json_deep_copy(mine[i]);
+			json_t *m = json_object_get(cs, "measure");
+
+			json_object_set_new(cs, "measure", measure_json(m,
+			    texts, 1));
+			json_array_append_new(list, cs);
+		}
 		json_array_append_new(cases, json_pack("{s:s, s:s, s:o}",
 		    "category", bycat.v[k].key, "category_label",
 		    bycat.v[k].name, "cases", list));

@@ -62,13 +62,20 @@ int md_report_fetch(const struct md_store_backend *b,
     struct md_error *err);
 
 /*
+ * The measure texts the report cites, {"VERSION/ITEM": text}, copied from
+ * cat (may be NULL) so that a report can be built on another thread than
+ * the one that owns the catalogue.  A new reference.
+ */
+json_t *md_report_texts(const struct md_catalog *cat);
+
+/*
  * The report of w from rows (not stolen): ncases typical cases per
- * category; cat gives the measure texts (may be NULL); now is the time
- * it is made.  A new reference.  Excerpts and place names are redacted
- * here; no contact field is ever read.
+ * category; texts (from md_report_texts, may be NULL) gives the measure
+ * texts; now is the time it is made.  A new reference.  Excerpts and
+ * place names are redacted here; no contact field is ever read.
  */
 json_t *md_report_build(json_t *rows, const struct md_week *w, int ncases,
-    const struct md_catalog *cat, time_t now);
+    json_t *texts, time_t now);
 
 enum md_report_format { MD_REPORT_JSON, MD_REPORT_CSV, MD_REPORT_HTML };
 
