@@ -30,8 +30,6 @@
 #include "report.h"
 #include "server.h"
 
-#define WRITE_HOUR 6		/* Monday 06:00 CST */
-
 static void
 usage(FILE *out)
 {
@@ -190,24 +188,11 @@ struct md_report_writer {
 
 static void run_chain(struct md_report_writer *rw);
 
-/* Seconds to the next Monday WRITE_HOUR:00 CST after now. */
-static time_t
-until_next(time_t now)
-{
-	struct md_week w;
-	time_t at;
-
-	md_week_of(now, &w);
-	at = md_week_start(&w) + WRITE_HOUR * 3600;
-	if (at <= now)
-		at += 7 * 86400;
-	return at - now;
-}
-
 static void
 arm(struct md_report_writer *rw)
 {
-	struct timeval tv = { until_next(time(NULL)), 0 };
+	time_t now = time(NULL);
+	struct timeval tv = { md_report_next_write(now) - now, 0 };
 
 	evtimer_add(rw->timer, &tv);
 }

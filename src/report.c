@@ -148,6 +148,19 @@ md_week_add(struct md_week *w, int n)
 }
 
 time_t
+md_report_next_write(time_t now)
+{
+	struct md_week w;
+	time_t at;
+
+	md_week_of(now, &w);
+	at = md_week_start(&w) + MD_REPORT_WRITE_HOUR * 3600;
+	if (at <= now)
+		at += 7 * 86400;
+	return at;
+}
+
+time_t
 md_report_parse_time(const char *s)
 {
 	int y, mo, d, h, mi, sec, oh, om, used = 0;

@@ -49,6 +49,10 @@ time_t md_week_start(const struct md_week *w);
 void md_week_of(time_t t, struct md_week *w);
 /* w moved by n weeks (n may be negative). */
 void md_week_add(struct md_week *w, int n);
+/* The daemon writes the week just finished on Mondays at this hour CST:
+ * the next such time after now. */
+#define MD_REPORT_WRITE_HOUR 6
+time_t md_report_next_write(time_t now);
 /* "2022-11-20T08:30:00+08:00" as a Unix time; -1 when malformed. */
 time_t md_report_parse_time(const char *s);
 

@@ -85,6 +85,22 @@ START_TEST(iso_weeks)
 }
 END_TEST
 
+/* The folder writer's Monday 06:00 CST, whatever the server's zone. */
+START_TEST(next_write)
+{
+	ck_assert_int_eq((long)md_report_next_write(cst(2022, 11, 27, 23, 59,
+	    59)), (long)cst(2022, 11, 28, 6, 0, 0));
+	ck_assert_int_eq((long)md_report_next_write(cst(2022, 11, 28, 0, 0, 0)),
+	    (long)cst(2022, 11, 28, 6, 0, 0));
+	ck_assert_int_eq((long)md_report_next_write(cst(2022, 11, 28, 5, 59,
+	    59)), (long)cst(2022, 11, 28, 6, 0, 0));
+	ck_assert_int_eq((long)md_report_next_write(cst(2022, 11, 28, 6, 0, 0)),
+	    (long)cst(2022, 12, 5, 6, 0, 0));
+	ck_assert_int_eq((long)md_report_next_write(cst(2022, 12, 31, 12, 0,
+	    0)), (long)cst(2023, 1, 2, 6, 0, 0));
+}
+END_TEST
+
 static void
 bad_week(const char *s, const char *want)
 {
@@ -444,6 +460,7 @@ main(void)
 
 	tcase_add_test(tc, iso_weeks);
 	tcase_add_test(tc, week_strings);
+	tcase_add_test(tc, next_write);
 	tcase_add_test(tc, aggregation);
 	tcase_add_test(tc, csv);
 	tcase_add_test(tc, html);
