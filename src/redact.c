@@ -157,8 +157,10 @@ md_redact_label(enum md_redact_kind kind)
 	return (unsigned)kind < MD_REDACT_NKINDS ? labels[kind] : "[?]";
 }
 
-char *
-md_redact(const char *s, unsigned counts[MD_REDACT_NKINDS])
+/* s[start, end) redacted, with the whole of s as context. */
+static char *
+redact_range(const char *s, size_t start, size_t end,
+    unsigned counts[MD_REDACT_NKINDS])
 {
 	struct span *spans = NULL;
 	size_t nspans = 0, len = strlen(s), i, pos;
@@ -170,22 +172,22 @@ md_redact(const char *s, unsigned counts[MD_REDACT_NKINDS])
 		memset(counts, 0, sizeof(unsigned) * MD_REDACT_NKINDS);
 	md = pcre2_match_data_create(4, NULL);
 	for (i = 0; i < MD_NELEM(patterns); i++) {
-		PCRE2_SIZE start = 0;
+		PCRE2_SIZE at = 0;
 
-		while (start < len) {
+		while (at < len) {
 			PCRE2_SIZE *ov;
 			int rc = pcre2_match(compiled[i], (PCRE2_SPTR)s, len,
-			    start, PCRE2_NO_UTF_CHECK, md, NULL);
+			    at, PCRE2_NO_UTF_CHECK, md, NULL);
 
 			if (rc < 0)
 				break;
 			ov = pcre2_get_ovector_pointer(md);
 			if (ov[1] <= ov[0]) {
 				/* \K can leave nothing; step one character. */
-				start = ov[1] > start ? ov[1] : start + 1;
-				while (start < len &&
-				    ((unsigned char)s[start] & 0xC0) == 0x80)
-					start++;
+				at = ov[1] > at ? ov[1] : at + 1;
+				while (at < len &&
+				    ((unsigned char)s[at] & 0xC0) == 0x80)
+					at++;
 				continue;
 			}
 			spans = md_xreallocarray(spans, nspans + 1,
@@ -195,33 +197,62 @@ md_redact(const char *s, unsigned counts[MD_REDACT_NKINDS])
 			spans[nspans].kind = patterns[i].kind;
 			spans[nspans].order = i;
 			nspans++;
-			start = ov[1];
+			at = ov[1];
 		}
 	}
 	pcre2_match_data_free(md);
 
 	qsort(spans, nspans, sizeof *spans, cmp_span);
-	pos = 0;
+	pos = start;
 	i = 0;
 	while (i < nspans) {
-		size_t start = spans[i].start, end = spans[i].end;
+		size_t a = spans[i].start, b = spans[i].end;
 		enum md_redact_kind kind = spans[i].kind;
 
 		/* Sorted by start, longest first: the first span of a run
 		 * of overlapping ones names it; the run is masked whole, and
 		 * so is a run of touching ones of the same kind (3号楼2单元
 		 * after 建国路88号). */
-		for (i++; i < nspans && (spans[i].start < end ||
-		    (spans[i].start == end && spans[i].kind == kind)); i++)
-			if (spans[i].end > end)
-				end = spans[i].end;
-		md_buf_add(&out, s + pos, start - pos);
+		for (i++; i < nspans && (spans[i].start < b ||
+		    (spans[i].start == b && spans[i].kind == kind)); i++)
+			if (spans[i].end > b)
+				b = spans[i].end;
+		/* Only what overlaps the window; a match across its edge is
+		 * masked from the edge. */
+		if (b <= start)
+			continue;
+		if (a >= end)
+			break;
+		if (a < start)
+			a = start;
+		if (b > end)
+			b = end;
+		md_buf_add(&out, s + pos, a - pos);
 		md_buf_adds(&out, labels[kind]);
 		if (counts != NULL)
 			counts[kind]++;
-		pos = end;
+		pos = b;
 	}
-	md_buf_add(&out, s + pos, len - pos);
+	md_buf_add(&out, s + pos, end - pos);
 	free(spans);
 	return out.data;
+}
+
+char *
+md_redact(const char *s, unsigned counts[MD_REDACT_NKINDS])
+{
+	return redact_range(s, 0, strlen(s), counts);
+}
+
+char *
+md_redact_window(const char *s, size_t start, size_t end,
+    unsigned counts[MD_REDACT_NKINDS])
+{
+	size_t len = strlen(s);
+
+	if (end > len)
+		end = len;
+	if (start > end)
+		start = end;
+	return redact_range(s, start, end, counts);
 }

@@ -52,6 +52,15 @@ enum md_redact_kind {
  */
 char *md_redact(const char *s, unsigned counts[MD_REDACT_NKINDS]);
 
+/*
+ * Only s[start, end) (on character boundaries), redacted with the rest of
+ * s as context: an excerpt cut out of a longer text keeps no piece of
+ * what runs across its edge (the 三 of 我叫张三 when the cut fell after
+ * 张).  The caller frees the result.
+ */
+char *md_redact_window(const char *s, size_t start, size_t end,
+    unsigned counts[MD_REDACT_NKINDS]);
+
 /* The label a kind is masked with ("[手机号]"). */
 const char *md_redact_label(enum md_redact_kind kind);
 

@@ -537,6 +537,22 @@ region_of(json_t *row, json_t *cache)
 	return o;
 }
 
+/* A row's excerpt, redacted with the text around it as context, so that
+ * nothing is left of a name or number the excerpt's edge cut through. */
+static char *
+redact_excerpt(json_t *row)
+{
+	const char *ex = jstr(row, "excerpt"), *ctx = jstr(row, "context");
+	const char *p;
+
+	if (ex == NULL)
+		return md_xstrdup("");
+	if (ctx != NULL && *ex != '\0' && (p = strstr(ctx, ex)) != NULL)
+		return md_redact_window(ctx, (size_t)(p - ctx),
+		    (size_t)(p - ctx) + strlen(ex), NULL);
+	return md_redact(ex, NULL);
+}
+
 json_t *
 md_report_build(json_t *rows, const struct md_week *w, int ncases,
     json_t *texts, time_t now)
@@ -618,8 +634,7 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 			}
 		}
 		if (cur) {
-			char *ex = md_redact(jstr(row, "excerpt") ?
-			    jstr(row, "excerpt") : "", NULL);
+			char *ex = redact_excerpt(row);
 			json_t *f = json_pack("{s:O, s:s, s:s, s:s, s:o, s:O, "
 			    "s:o, s:s, s:s, s:s, s:s}",
 			    "id", json_object_get(row, "id"),

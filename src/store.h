@@ -139,7 +139,9 @@ struct md_store_backend {
 	 * Standard Time: {"confirmed": [every flag whose confirm review is
 	 * in [from, to): id, category, version, item, number, severity,
 	 * region_code, region_name, date, status, confirmed_at, received_at,
-	 * excerpt], "first_reviews": [{flag_id, at, received_at} for every
+	 * excerpt, context: the excerpt with up to 200 characters of the
+	 * document's text either side, for redacting it in context],
+	 * "first_reviews": [{flag_id, at, received_at} for every
 	 * flag whose first review of any kind is in [first_from, to)]}.
 	 * Never a contact field.
 	 */

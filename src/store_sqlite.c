@@ -1001,7 +1001,8 @@ sq_tokens_list(struct md_store_conn *c, struct md_token **out, size_t *n,
 static const char SQL_REPORT_CONFIRMED[] =
     "SELECT g.id, g.category, g.version, g.item, f.number, g.severity, "
     "g.region_code, d.region_name, g.date, g.status, r.at, d.received_at, "
-    "f.excerpt FROM reviews r JOIN flags g ON g.id = r.flag_id "
+    "f.excerpt, substr(d.text, max(1, instr(d.text, f.excerpt) - 200), "
+    "length(f.excerpt) + 400) FROM reviews r JOIN flags g ON g.id = r.flag_id "
     "JOIN findings f ON f.id = g.finding_id "
     "JOIN documents d ON d.id = g.document_id "
     "WHERE r.at >= ?1 AND r.at < ?2 AND r.action = 'confirm' "
@@ -1029,7 +1030,7 @@ sq_report_rows(struct md_store_conn *c, const char *from, const char *to,
 	bind_text(st, 2, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(conf, json_pack("{s:I, s:o, s:o, s:o, "
-		    "s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(st, 0),
 		    "category", col_json_str(st, 1),
 		    "version", col_json_str(st, 2),
@@ -1042,7 +1043,8 @@ sq_report_rows(struct md_store_conn *c, const char *from, const char *to,
 		    "status", col_json_str(st, 9),
 		    "confirmed_at", col_json_str(st, 10),
 		    "received_at", col_json_str(st, 11),
-		    "excerpt", col_json_str(st, 12)));
+		    "excerpt", col_json_str(st, 12),
+		    "context", col_json_str(st, 13)));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		fail(c, err, "report");

@@ -167,6 +167,31 @@ START_TEST(mixed)
 }
 END_TEST
 
+/* A window of a longer text: what runs across its edges is masked from
+ * the edge, nothing of it left. */
+START_TEST(window)
+{
+	const char *t = "我叫张三，电话13800138000，住5栋。";
+	const char *w = strstr(t, "三");
+	const char *p = strstr(t, "0013");
+	char *s;
+
+	s = md_redact_window(t, (size_t)(w - t), strlen(t), NULL);
+	ck_assert_str_eq(s, "[姓名]，电话[手机号]，住[门牌]。");
+	free(s);
+	s = md_redact_window(t, 0, (size_t)(p - t), NULL);
+	ck_assert_str_eq(s, "我叫[姓名]，电话[手机号]");
+	free(s);
+	/* Alone, the cut excerpt would keep the 三. */
+	s = md_redact(w, NULL);
+	ck_assert_str_eq(s, "三，电话[手机号]，住[门牌]。");
+	free(s);
+	s = md_redact_window(t, 0, 0, NULL);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -184,6 +209,7 @@ main(void)
 	tcase_add_test(tc, address);
 	tcase_add_test(tc, stays);
 	tcase_add_test(tc, mixed);
+	tcase_add_test(tc, window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
