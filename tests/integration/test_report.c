@@ -272,9 +272,29 @@ START_TEST(counts_in_every_format)
 	    "school\"><td>随意封校停课</td><td class=\"n count\">2</td>"));
 	ck_assert_ptr_nonnull(strstr(r->body, "<tr class=\"city\" data-code="
 	    "\"4403\"><td>深圳市</td><td class=\"n count\">1</td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr data-category=\"closure."
+	    "lockdown\"><td>随意封控、“静默”管理</td><td class=\"n count\">1</td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr class=\"province\" "
+	    "data-code=\"44\"><td>广东省</td><td class=\"n count\">2</td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr class=\"province\" "
+	    "data-code=\"11\"><td>北京市</td><td class=\"n count\">1</td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr class=\"city\" data-code="
+	    "\"4401\"><td>广州市</td><td class=\"n count\">1</td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr data-item=\"2.16\"><td>"
+	    "2022-11-11</td><td>（十六）</td><td class=\"n count\">3</td>"));
+	{
+		char point[64];
+
+		snprintf(point, sizeof point, "data-week=\"%s\" data-count="
+		    "\"3\"", THIS_WEEK);
+		ck_assert_ptr_nonnull(strstr(r->body, point));
+	}
+	/* The charts: a bar per category and per province. */
 	ck_assert_ptr_nonnull(strstr(r->body, "id=\"chart-category\""));
 	ck_assert_ptr_nonnull(strstr(r->body, "id=\"chart-region\""));
 	ck_assert_ptr_nonnull(strstr(r->body, "id=\"chart-weeks\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "<rect class=\"bar\" "
+	    "data-count=\"2\""));
 	ck_assert_ptr_null(strstr(r->body, "<script"));
 	ck_assert_int_eq(tidy_ok(r->body), 0);
 	resp_free(r);
