@@ -180,6 +180,7 @@ struct md_report_writer {
 	char *folder;
 	struct event *timer;
 	int busy;		/* a chain of jobs is under way */
+	int stopped;		/* draining or closing: queue nothing more */
 	int again;		/* the timer fired meanwhile */
 	struct md_week next, last;	/* the chain's next and last week */
 	struct md_job job;
@@ -236,13 +237,13 @@ done_week(struct md_job *j)
 		md_log(5, "report %s written to %s", wk, rw->folder);
 	md_error_clear(&j->err);
 	if (md_week_start(&rw->next) < md_week_start(&rw->last) &&
-	    !rw->srv->draining) {
+	    !rw->stopped) {
 		md_week_add(&rw->next, 1);
 		md_store_read(rw->srv->store, &rw->job);
 		return;
 	}
 	rw->busy = 0;
-	if (rw->again && !rw->srv->draining) {
+	if (rw->again && !rw->stopped) {
 		rw->again = 0;
 		run_chain(rw);
 	}
@@ -279,7 +280,7 @@ done_range(struct md_job *j)
 {
 	struct md_report_writer *rw = j->arg;
 
-	if (j->rc != MD_STORE_OK || rw->srv->draining) {
+	if (j->rc != MD_STORE_OK || rw->stopped) {
 		if (j->rc != MD_STORE_OK)
 			md_log(3, "reports: %s", j->err.msg);
 		md_error_clear(&j->err);
@@ -313,7 +314,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (rw->srv->draining)
+	if (rw->stopped)
 		return;
 	run_chain(rw);
 	arm(rw);
@@ -356,8 +357,10 @@ md_report_writer_start(struct md_server *srv, struct md_error *err)
 void
 md_report_writer_stop(struct md_server *srv)
 {
-	if (srv->reporter != NULL)
+	if (srv->reporter != NULL) {
+		srv->reporter->stopped = 1;
 		evtimer_del(srv->reporter->timer);
+	}
 }
 
 void

@@ -24,7 +24,8 @@ int md_report_main(int argc, char **argv, const char *conf_path,
  */
 struct md_error;
 int md_report_writer_start(struct md_server *srv, struct md_error *err);
-/* Stops the timer; call when draining (queued jobs still finish). */
+/* Stops the timer and the chain of jobs; call when draining or before
+ * closing the store (a job already queued still finishes). */
 void md_report_writer_stop(struct md_server *srv);
 /* After the store is closed. */
 void md_report_writer_free(struct md_server *srv);

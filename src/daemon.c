@@ -686,6 +686,7 @@ md_daemon_main(const char *conf_path, const char *listen,
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	md_report_writer_stop(&srv);
 	if (srv.store != NULL)
 		md_store_close(srv.store);
 	md_report_writer_free(&srv);
