@@ -106,6 +106,8 @@ static const struct pattern {
 	  "(?<=[路街巷弄里村组])\\d+(?:-\\d+)?号(?:院)?" },
 };
 
+#define REDACT_PAD 64
+
 static pcre2_code *compiled[MD_NELEM(patterns)];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -166,8 +168,13 @@ redact_range(const char *s, size_t start, size_t end,
 	size_t nspans = 0, len = strlen(s), i, pos;
 	pcre2_match_data *md;
 	struct md_buf out = { 0 };
+	char *subject;
 
 	pthread_once(&once, compile_all);
+	/* JIT code reads ahead of the subject with wide loads: give it
+	 * initialized bytes to read (as text.c's MD_TEXT_PAD does). */
+	subject = md_xcalloc(1, len + REDACT_PAD);
+	memcpy(subject, s, len);
 	if (counts != NULL)
 		memset(counts, 0, sizeof(unsigned) * MD_REDACT_NKINDS);
 	md = pcre2_match_data_create(4, NULL);
@@ -176,7 +183,7 @@ redact_range(const char *s, size_t start, size_t end,
 
 		while (at < len) {
 			PCRE2_SIZE *ov;
-			int rc = pcre2_match(compiled[i], (PCRE2_SPTR)s, len,
+			int rc = pcre2_match(compiled[i], (PCRE2_SPTR)subject, len,
 			    at, PCRE2_NO_UTF_CHECK, md, NULL);
 
 			if (rc < 0)
@@ -201,6 +208,7 @@ redact_range(const char *s, size_t start, size_t end,
 		}
 	}
 	pcre2_match_data_free(md);
+	free(subject);
 
 	qsort(spans, nspans, sizeof *spans, cmp_span);
 	pos = start;

@@ -659,11 +659,12 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 	/* Typical cases, per category in the order of the counts. */
 	qsort(bycat.v, bycat.n, sizeof *bycat.v, cmp_tally);
 	for (k = 0; k < bycat.n; k++) {
-		json_t *list = json_array(), *f;
+		json_t *list, *f;
 		size_t n = 0;
 
 		if (bycat.v[k].cur == 0)
 			break;
+		list = json_array();
 		nmine = 0;
 		if (mine == NULL)
 			mine = md_xcalloc(json_array_size(flags) + 1,
