@@ -210,7 +210,8 @@ redact_range(const char *s, size_t start, size_t end,
 	pcre2_match_data_free(md);
 	free(subject);
 
-	qsort(spans, nspans, sizeof *spans, cmp_span);
+	if (nspans > 1)
+		qsort(spans, nspans, sizeof *spans, cmp_span);
 	pos = start;
 	i = 0;
 	while (i < nspans) {

@@ -389,7 +389,8 @@ tallies_json(struct tallies *t, const char *keyname, const char *namename)
 	json_t *arr = json_array();
 	size_t i;
 
-	qsort(t->v, t->n, sizeof *t->v, cmp_tally);
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof *t->v, cmp_tally);
 	for (i = 0; i < t->n; i++) {
 		struct tally *e = &t->v[i];
 		json_t *o = json_object();
@@ -657,7 +658,8 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 	json_decref(regions);
 
 	/* Typical cases, per category in the order of the counts. */
-	qsort(bycat.v, bycat.n, sizeof *bycat.v, cmp_tally);
+	if (bycat.n > 1)
+		qsort(bycat.v, bycat.n, sizeof *bycat.v, cmp_tally);
 	for (k = 0; k < bycat.n; k++) {
 		json_t *list, *f;
 		size_t n = 0;
@@ -699,7 +701,8 @@ md_report_build(json_t *rows, const struct md_week *w, int ncases,
 		delays = md_xreallocarray(delays, ndelays + 1, sizeof *delays);
 		delays[ndelays++] = at > rc ? (double)(at - rc) : 0;
 	}
-	qsort(delays, ndelays, sizeof *delays, cmp_double);
+	if (ndelays > 1)
+		qsort(delays, ndelays, sizeof *delays, cmp_double);
 
 	md_week_format(w, wk);
 	cst_date(start, from);
