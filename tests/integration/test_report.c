@@ -533,13 +533,22 @@ END_TEST
 START_TEST(bad_folder_refused)
 {
 	struct daemon d;
-	char cmd[600];
+	char cmd[1200];
 
 	h_init_dir(&d);
 	h_conf(&d, "<report folder=\"reports\"/>");
 	snprintf(cmd, sizeof cmd, "'%s/measured' -c '%s' -t 2>&1 | grep -q "
 	    "'measured.conf:3: report folder \"reports\" must be an absolute "
 	    "path'", MD_TEST_BUILDDIR, d.conf);
+	ck_assert_int_eq(system(cmd), 0);
+
+	/* A folder that is not there: the daemon does not start, and says
+	 * why. */
+	h_conf(&d, "<report folder=\"/nonexistent/measured-reports\"/>");
+	snprintf(cmd, sizeof cmd, "timeout 60 '%s/measured' -c '%s' -s '%s' -l "
+	    "127.0.0.1:0 2>&1 | grep -q 'report folder /nonexistent/"
+	    "measured-reports: No such file or directory'", MD_TEST_BUILDDIR,
+	    d.conf, d.store);
 	ck_assert_int_eq(system(cmd), 0);
 	h_cleanup(&d);
 }
