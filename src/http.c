@@ -1480,6 +1480,44 @@ done_report(struct md_job *j)
 }
 
 /*
+ * The public report has no token to rate-limit by: all requests without
+ * one share a single bucket of the configured rate and burst, so that
+ * anonymous readers cannot keep the store's reader busy.  1 when over
+ * (answered 429).
+ */
+static int
+anonymous_limited(struct req *q)
+{
+	static double tokens = -1, refilled;
+	const struct md_conf *c = &q->srv->rt->conf;
+	double now = md_mono();
+	char after[32];
+
+	if (c->rate <= 0)
+		return 0;
+	if (tokens < 0) {
+		tokens = c->burst;
+		refilled = now;
+	}
+	tokens += (now - refilled) * c->rate;
+	if (tokens > c->burst)
+		tokens = c->burst;
+	refilled = now;
+	if (tokens >= 1) {
+		tokens -= 1;
+		return 0;
+	}
+	snprintf(after, sizeof after, "%d", (int)ceil((1 - tokens) / c->rate));
+	evhttp_add_header(evhttp_request_get_output_headers(q->r),
+	    "Retry-After", after);
+	q->srv->m.rate_limited++;
+	problem(q, 429, "rate-limited", "readers without a token are over "
+	    "their shared limit of %g requests a second; retry after %s s",
+	    c->rate, after);
+	return 1;
+}
+
+/*
  * GET /v1/reports/weekly?week=&format=&cases=: the HTML is public when
  * <report public="yes">; JSON and CSV (per-flag rows) always need a
  * reviewer.  The parameters are read first, since the format decides
@@ -1504,9 +1542,12 @@ get_report(struct req *q)
 		    "or csv, not \"%s\"", format);
 		return;
 	}
-	if (!(q->format == MD_REPORT_HTML && q->srv->rt->conf.report_public) &&
-	    authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+	if (!(q->format == MD_REPORT_HTML && q->srv->rt->conf.report_public)) {
+		if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+			return;
+	} else if (anonymous_limited(q)) {
 		return;
+	}
 	md_week_of(time(NULL), &now);
 	if ((week = evhttp_find_header(&q->params, "week")) == NULL) {
 		/* The last finished week. */

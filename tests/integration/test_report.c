@@ -401,10 +401,12 @@ START_TEST(public_html)
 {
 	struct daemon d;
 	struct resp *r;
-	char *rev;
+	char *rev, v[32];
+	int i, limited = 0;
 
 	h_init_dir(&d);
-	h_conf(&d, "<report public=\"yes\"/>");
+	h_conf(&d, "<report public=\"yes\"/>\n<rate-limit per-second=\"1\" "
+	    "burst=\"3\"/>");
 	rev = h_token(&d, "reviewer", NULL, "reviewer-p");
 	h_start(&d, NULL);
 	r = h_req(&d, "GET", "/v1/reports/weekly?week=2022-W47", NULL, NULL);
@@ -426,6 +428,22 @@ START_TEST(public_html)
 	    rev, NULL);
 	h_expect(r, 200);
 	resp_free(r);
+	/* Readers without a token share one bucket (burst 3, 1 a second). */
+	for (i = 0; i < 10 && !limited; i++) {
+		r = h_req(&d, "GET", "/v1/reports/weekly?week=2022-W47", NULL,
+		    NULL);
+		if (r->status == 429) {
+			limited = 1;
+			ck_assert_ptr_nonnull(h_header(r, "Retry-After", v,
+			    sizeof v));
+			ck_assert_str_eq(h_str(r->json, "type"),
+			    "urn:measured:problem:rate-limited");
+		} else {
+			h_expect(r, 200);
+		}
+		resp_free(r);
+	}
+	ck_assert_msg(limited, "no 429 after %d requests without a token", i);
 	ck_assert_int_eq(h_stop(&d), 0);
 	h_cleanup(&d);
 	free(rev);
