@@ -3,9 +3,11 @@
 # Debian 12.  Run as root.  Safe to run again: apt-get skips what is there.
 set -eu
 
+# tidy (HTML Tidy 5) validates the weekly report's HTML in the tests.
 pkgs="build-essential autoconf automake libtool pkg-config
       libevent-dev libpcre2-dev libxml2-dev libxml2-utils libjansson-dev
       libsqlite3-dev libcurl4-openssl-dev libopencc-dev check valgrind
+      tidy
       wrk curl"
 
 export DEBIAN_FRONTEND=noninteractive

@@ -531,6 +531,29 @@ load_outbox(struct md_conf *conf, xmlNodePtr node, const char *path,
 	return 0;
 }
 
+static int
+load_report(struct md_conf *conf, xmlNodePtr node, const char *path,
+    struct md_error *err)
+{
+	char *pub = md_xml_attr(node, "public");
+	char *folder = md_xml_attr(node, "folder");
+
+	if (pub != NULL)
+		conf->report_public = strcmp(pub, "yes") == 0;
+	free(pub);
+	if (folder != NULL && folder[0] != '/') {
+		md_error_set(err, "%s:%d: report folder \"%s\" must be an "
+		    "absolute path", path, md_xml_line(node), folder);
+		free(folder);
+		return -1;
+	}
+	if (folder != NULL) {
+		free(conf->report_folder);
+		conf->report_folder = folder;
+	}
+	return 0;
+}
+
 /*
  * A receiver's shared secret: secret="..." in the file, or the first line
  * of secret-file="PATH" (relative to the config's folder), so that the
@@ -782,11 +805,14 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 			conf->listen = md_xstrdup(v);
 		} else if (md_xml_is(c, "store")) {
 			free(conf->store);
+	free(conf->report_folder);
 			conf->store = md_xstrdup(v);
 		} else if (md_xml_is(c, "limits")) {
 			rc = load_limits(conf, c, path, err);
 		} else if (md_xml_is(c, "rate-limit")) {
 			rc = load_rate(conf, c, path, err);
+		} else if (md_xml_is(c, "report")) {
+			rc = load_report(conf, c, path, err);
 		} else if (md_xml_is(c, "prefilter")) {
 			conf->prefilter = strcmp(v, "hyperscan") == 0 ?
 			    MD_PF_HYPERSCAN : strcmp(v, "aho-corasick") == 0 ?

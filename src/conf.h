@@ -123,6 +123,10 @@ struct md_conf {
 	size_t nfeeds;
 	struct md_spool_conf *spools;
 	size_t nspools;
+	/* The weekly report (<report>). */
+	int report_public;	/* its HTML without a token */
+	char *report_folder;	/* where each finished week is written, or
+				 * NULL */
 };
 
 #define MD_DEFAULT_LISTEN "127.0.0.1:8080"

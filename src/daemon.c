@@ -39,6 +39,7 @@
 
 #include "cmd_measures.h"
 #include "curlev.h"
+#include "cmd_report.h"
 #include "daemon.h"
 #include "feed.h"
 #include "outbox.h"
@@ -493,6 +494,7 @@ drain(struct md_server *srv, int sig)
 		srv->sock = NULL;
 	}
 	event_del(srv->token_timer);
+	md_report_writer_stop(srv);
 	/* No new polls or spool files; what they queued is finished. */
 	md_feeds_stop(srv->feeds);
 	md_spools_stop(srv->spools);
@@ -642,6 +644,10 @@ md_daemon_main(const char *conf_path, const char *listen,
 		md_log(3, "%s", err.msg);
 		goto out;
 	}
+	if (md_report_writer_start(&srv, &err) != 0) {
+		md_log(3, "%s", err.msg);
+		goto out;
+	}
 	md_http_setup(&srv);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		md_error_set(&err, "cannot start libcurl");
@@ -720,6 +726,7 @@ md_daemon_main(const char *conf_path, const char *listen,
 out:
 	if (srv.http != NULL)
 		evhttp_free(srv.http);
+	md_report_writer_stop(&srv);
 	md_feeds_stop(srv.feeds);
 	md_spools_stop(srv.spools);
 	md_outbox_stop(srv.outbox);
@@ -730,6 +737,7 @@ out:
 	md_feeds_free(srv.feeds);
 	md_spools_free(srv.spools);
 	md_outbox_free(srv.outbox);
+	md_report_writer_free(&srv);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)

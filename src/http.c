@@ -33,18 +33,20 @@
 
 #include "intake.h"
 #include "outbox.h"
+#include "report.h"
 #include "server.h"
 #include "sha256.h"
 
 enum route {
 	R_OTHER, R_HEALTHZ, R_READYZ, R_METRICS, R_SUBMISSIONS, R_SUBMISSION,
-	R_FLAGS, R_FLAG, R_REVIEW, R_CHECK, R_MEASURES, R_PLUGINS,
+	R_FLAGS, R_FLAG, R_REVIEW, R_CHECK, R_MEASURES, R_PLUGINS, R_REPORT,
 };
 
 const char *const md_route_names[MD_NROUTES] = {
 	"other", "/healthz", "/readyz", "/metrics", "/v1/submissions",
 	"/v1/submissions/{id}", "/v1/flags", "/v1/flags/{id}",
 	"/v1/flags/{id}/review", "/v1/check", "/v1/measures", "/v1/plugins",
+	"/v1/reports/weekly",
 };
 
 enum role { ROLE_SUBMITTER = 1, ROLE_REVIEWER = 2, ROLE_ADMIN = 4 };
@@ -68,6 +70,12 @@ struct req {
 	struct evkeyvalq params;
 	int have_params;
 	struct md_submission sub;
+	struct md_week week;	/* the weekly report's */
+	int format;
+	int ncases;
+	json_t *texts;		/* its measure texts */
+	char *body;		/* rendered off the loop */
+	size_t body_len;
 	struct md_job job;
 };
 
@@ -80,6 +88,8 @@ req_free(struct req *q)
 	free(q->public_note);
 	free(q->external_id);
 	md_submission_free(&q->sub);
+	json_decref(q->texts);
+	free(q->body);
 	json_decref(q->job.out);
 	free(q);
 }
@@ -970,6 +980,148 @@ get_metrics(struct req *q)
 	req_free(q);
 }
 
+/* --- the weekly report (report.c) -------------------------------------- */
+
+/* The whole report on the store's reader thread: the rows, the
+ * aggregation, the redaction and the rendering, which for a busy week
+ * take longer than the loop may wait. */
+static int
+job_report(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+	json_t *rows = NULL, *report;
+	int rc;
+
+	if ((rc = md_report_fetch(b, c, &q->week, &rows, &j->err)) !=
+	    MD_STORE_OK)
+		return rc;
+	report = md_report_build(rows, &q->week, q->ncases, q->texts,
+	    time(NULL));
+	json_decref(rows);
+	q->body = md_report_render(report, q->format, &q->body_len);
+	json_decref(report);
+	return MD_STORE_OK;
+}
+
+static void
+done_report(struct md_job *j)
+{
+	struct req *q = j->arg;
+	char disp[96], wk[16];
+
+	if (j->rc != MD_STORE_OK) {
+		store_problem(q);
+		return;
+	}
+	md_week_format(&q->week, wk);
+	snprintf(disp, sizeof disp, "%s; filename=\"measured-report-%s.%s\"",
+	    q->format == MD_REPORT_HTML ? "inline" : "attachment", wk,
+	    q->format == MD_REPORT_CSV ? "csv" : q->format == MD_REPORT_HTML ?
+	    "html" : "json");
+	evhttp_add_header(evhttp_request_get_output_headers(q->r),
+	    "Content-Disposition", disp);
+	send_body(q, 200, md_report_content_type(q->format), q->body,
+	    q->body_len);
+	req_free(q);
+}
+
+/*
+ * The public report has no token to rate-limit by: all requests without
+ * one share a single bucket of the configured rate and burst, so that
+ * anonymous readers cannot keep the store's reader busy.  1 when over
+ * (answered 429).
+ */
+static int
+anonymous_limited(struct req *q)
+{
+	static double tokens = -1, refilled;
+	const struct md_conf *c = &q->srv->rt->conf;
+	double now = md_mono();
+	char after[32];
+
+	if (c->rate <= 0)
+		return 0;
+	if (tokens < 0) {
+		tokens = c->burst;
+		refilled = now;
+	}
+	tokens += (now - refilled) * c->rate;
+	if (tokens > c->burst)
+		tokens = c->burst;
+	refilled = now;
+	if (tokens >= 1) {
+		tokens -= 1;
+		return 0;
+	}
+	snprintf(after, sizeof after, "%d", (int)ceil((1 - tokens) / c->rate));
+	evhttp_add_header(evhttp_request_get_output_headers(q->r),
+	    "Retry-After", after);
+	q->srv->m.rate_limited++;
+	problem(q, 429, "rate-limited", "readers without a token are over "
+	    "their shared limit of %g requests a second; retry after %s s",
+	    c->rate, after);
+	return 1;
+}
+
+/*
+ * GET /v1/reports/weekly?week=&format=&cases=: the HTML is public when
+ * <report public="yes">; JSON and CSV (per-flag rows) always need a
+ * reviewer.  The parameters are read first, since the format decides
+ * whether a token is needed.
+ */
+static void
+get_report(struct req *q)
+{
+	static const char *const allowed[] = { "week", "format", "cases",
+		NULL };
+	struct md_error err = { 0 };
+	const char *week, *format;
+	struct md_week now;
+
+	if (parse_params(q, allowed) != 0)
+		return;
+	format = evhttp_find_header(&q->params, "format");
+	if (format == NULL) {
+		q->format = MD_REPORT_HTML;
+	} else if ((q->format = md_report_format_parse(format)) < 0) {
+		problem(q, 400, "invalid-parameter", "format must be html, json "
+		    "or csv, not \"%s\"", format);
+		return;
+	}
+	if (!(q->format == MD_REPORT_HTML && q->srv->rt->conf.report_public)) {
+		if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+			return;
+	} else if (anonymous_limited(q)) {
+		return;
+	}
+	md_week_of(time(NULL), &now);
+	if ((week = evhttp_find_header(&q->params, "week")) == NULL) {
+		/* The last finished week. */
+		q->week = now;
+		md_week_add(&q->week, -1);
+	} else if (md_week_parse(week, &q->week, &err) != 0) {
+		problem(q, 400, "invalid-parameter", "%s", err.msg);
+		return;
+	} else if (md_week_start(&q->week) > md_week_start(&now)) {
+		char wk[16];
+
+		md_week_format(&now, wk);
+		problem(q, 400, "invalid-parameter", "week \"%s\" has not begun "
+		    "(this is %s)", week, wk);
+		return;
+	}
+	q->ncases = MD_REPORT_CASES;
+	if (int_param(q, "cases", 0, MD_REPORT_MAX_CASES, &q->ncases) != 0)
+		return;
+	/* A copy: a reload may free the runtime while the job runs. */
+	q->texts = md_report_texts(md_engine_catalog(q->srv->rt->engine));
+	q->job.run = job_report;
+	q->job.done = done_report;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
 /* --- routing ------------------------------------------------------------ */
 
 /* "/prefix/123" and "/prefix/123/suffix": the id, or -1. */
@@ -1084,6 +1236,9 @@ dispatch(struct evhttp_request *r, void *arg)
 		q->route = R_PLUGINS;
 		get ? get_static_json(q, srv->rt->plugins, "plugins") :
 		    method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/v1/reports/weekly") == 0) {
+		q->route = R_REPORT;
+		get ? get_report(q) : method_not_allowed(q, "GET");
 	} else {
 		q->route = R_OTHER;
 		problem(q, 404, "not-found", "no such resource: %s", path);

@@ -5,6 +5,7 @@
  *   measured [-d] [-l ADDR:PORT] [-s STORE]   the daemon (daemon.c)
  *   measured token add|list|revoke     tokens in the store (daemon.c)
  *   measured check [options] FILE...   check documents (cmd_check.c)
+ *   measured report [options]          the weekly report (cmd_report.c)
  *   measured -T | test-rules           validate config, catalogues, plugins
  *                                      and rule packs; run rule examples
  *   measured -t                        validate without running examples
@@ -20,6 +21,7 @@
 
 #include "cmd_check.h"
 #include "cmd_measures.h"
+#include "cmd_report.h"
 #include "daemon.h"
 #include "measured/plugin.h"
 #include "engine.h"
@@ -39,6 +41,9 @@ usage(FILE *out)
 	    "       measured [-c FILE] measures [--version YYYY-MM-DD] "
 	    "[--format text|json]\n"
 	    "       measured [-c FILE] [-s STORE] token add|list|revoke ...\n"
+	    "       measured [-c FILE] [-s STORE] report [--week YYYY-Www] "
+	    "[--format html|json|csv]\n"
+	    "                            [--cases N] [-o FILE]\n"
 	    "       measured -V | -h\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: the embedded defaults)\n"
@@ -136,6 +141,9 @@ main(int argc, char **argv)
 		rc = md_measures_main(argc - optind, argv + optind, conf_path);
 	} else if (optind < argc && strcmp(argv[optind], "token") == 0) {
 		rc = md_token_main(argc - optind, argv + optind, conf_path,
+		    store);
+	} else if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		rc = md_report_main(argc - optind, argv + optind, conf_path,
 		    store);
 	} else if (optind < argc) {
 		fprintf(stderr, "measured: unknown command \"%s\"\n",

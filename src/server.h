@@ -46,7 +46,7 @@ struct md_runtime {
 	json_t *plugins;	/* GET /v1/plugins */
 };
 
-#define MD_NROUTES 12
+#define MD_NROUTES 13
 #define MD_NLAT 14
 
 struct md_metrics {
@@ -92,6 +92,7 @@ struct md_server {
 	int draining;
 	struct event *drain_timer;
 	struct event *token_timer;
+	struct md_report_writer *reporter;	/* cmd_report.c, or NULL */
 	struct md_metrics m;
 	struct md_curlev *curl;		/* libcurl on the loop: feeds, outbox */
 	struct md_feeds *feeds;

@@ -173,6 +173,24 @@ struct md_store_backend {
 	    struct md_error *err);
 	int (*tokens_list)(struct md_store_conn *c, struct md_token **out,
 	    size_t *n, struct md_error *err);
+	/*
+	 * The weekly report's rows (report.h), times as RFC 3339 in China
+	 * Standard Time: {"confirmed": [every flag whose confirm review is
+	 * in [from, to): id, category, version, item, number, severity,
+	 * region_code, region_name, date, status, confirmed_at, received_at,
+	 * excerpt, context: the excerpt with up to 200 characters of the
+	 * document's text either side, for redacting it in context],
+	 * "first_reviews": [{flag_id, at, received_at} for every
+	 * flag whose first review of any kind is in [first_from, to)]}.
+	 * Never a contact field.
+	 */
+	int (*report_rows)(struct md_store_conn *c, const char *from,
+	    const char *to, const char *first_from, json_t **out,
+	    struct md_error *err);
+	/* The time of the earliest confirm review into out;
+	 * MD_STORE_NOTFOUND when no flag was ever confirmed. */
+	int (*first_confirmed)(struct md_store_conn *c, char out[26],
+	    struct md_error *err);
 	int (*schema_version)(struct md_store_conn *c);
 
 	/* Feed state: get is a read (MD_STORE_OK or MD_STORE_NOTFOUND; fs

@@ -158,6 +158,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_by_flag ON outbox (flag_id, kind, id)"
 	"  WHERE delivered_at IS NULL AND dead_at IS NULL;"
 	"ALTER TABLE reviews ADD COLUMN public_note TEXT;",
+
+	/* issue 5, the weekly report: confirmations and first reviews by
+	 * time (report_rows, first_confirmed). */
+	"CREATE INDEX reviews_by_time ON reviews (at, action);",
 };
 
 #define NMIGRATIONS ((int)MD_NELEM(migrations))
@@ -1334,6 +1338,105 @@ sq_feed_state_put(struct md_store_conn *c, const struct md_feed_state *fs,
 	return MD_STORE_OK;
 }
 
+/* --- the weekly report ------------------------------------------------- */
+
+static const char SQL_REPORT_CONFIRMED[] =
+    "SELECT g.id, g.category, g.version, g.item, f.number, g.severity, "
+    "g.region_code, d.region_name, g.date, g.status, r.at, d.received_at, "
+    "f.excerpt, substr(d.text, max(1, instr(d.text, f.excerpt) - 200), "
+    "length(f.excerpt) + 400) FROM reviews r JOIN flags g ON g.id = r.flag_id "
+    "JOIN findings f ON f.id = g.finding_id "
+    "JOIN documents d ON d.id = g.document_id "
+    "WHERE r.at >= ?1 AND r.at < ?2 AND r.action = 'confirm' "
+    "ORDER BY r.at, g.id";
+static const char SQL_REPORT_FIRST[] =
+    "SELECT r.flag_id, r.at, d.received_at FROM reviews r "
+    "JOIN flags g ON g.id = r.flag_id "
+    "JOIN documents d ON d.id = g.document_id "
+    "WHERE r.at >= ?1 AND r.at < ?2 AND NOT EXISTS (SELECT 1 FROM reviews p "
+    "WHERE p.flag_id = r.flag_id AND p.id < r.id) ORDER BY r.id";
+static const char SQL_REPORT_SINCE[] =
+    "SELECT MIN(at) FROM reviews WHERE action = 'confirm'";
+
+static int
+sq_report_rows(struct md_store_conn *c, const char *from, const char *to,
+    const char *first_from, json_t **out, struct md_error *err)
+{
+	sqlite3_stmt *st;
+	json_t *conf = json_array(), *first = json_array();
+	int rc;
+
+	if ((st = prep(c, SQL_REPORT_CONFIRMED, err)) == NULL)
+		goto fail;
+	bind_text(st, 1, from);
+	bind_text(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(conf, json_pack("{s:I, s:o, s:o, s:o, "
+		    "s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "category", col_json_str(st, 1),
+		    "version", col_json_str(st, 2),
+		    "item", col_json_str(st, 3),
+		    "number", col_json_str(st, 4),
+		    "severity", sqlite3_column_int(st, 5),
+		    "region_code", col_json_str(st, 6),
+		    "region_name", col_json_str(st, 7),
+		    "date", col_json_str(st, 8),
+		    "status", col_json_str(st, 9),
+		    "confirmed_at", col_json_str(st, 10),
+		    "received_at", col_json_str(st, 11),
+		    "excerpt", col_json_str(st, 12),
+		    "context", col_json_str(st, 13)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(c, err, "report");
+		goto fail;
+	}
+	if ((st = prep(c, SQL_REPORT_FIRST, err)) == NULL)
+		goto fail;
+	bind_text(st, 1, first_from);
+	bind_text(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(first, json_pack("{s:I, s:o, s:o}",
+		    "flag_id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "at", col_json_str(st, 1),
+		    "received_at", col_json_str(st, 2)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(c, err, "report");
+		goto fail;
+	}
+	*out = json_pack("{s:o, s:o}", "confirmed", conf, "first_reviews",
+	    first);
+	return MD_STORE_OK;
+fail:
+	json_decref(conf);
+	json_decref(first);
+	return MD_STORE_ERROR;
+}
+
+static int
+sq_first_confirmed(struct md_store_conn *c, char out[26],
+    struct md_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(c, SQL_REPORT_SINCE, err)) == NULL)
+		return MD_STORE_ERROR;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return fail(c, err, "report");
+	}
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		sqlite3_reset(st);
+		return MD_STORE_NOTFOUND;
+	}
+	snprintf(out, 26, "%s", col_text(st, 0));
+	sqlite3_reset(st);
+	return MD_STORE_OK;
+}
+
 static int
 sq_schema_version(struct md_store_conn *c)
 {
@@ -1367,6 +1470,8 @@ const struct md_store_backend md_store_sqlite = {
 	.tokens_list = sq_tokens_list,
 	.outbox_claim = sq_outbox_claim,
 	.outbox_done = sq_outbox_done,
+	.report_rows = sq_report_rows,
+	.first_confirmed = sq_first_confirmed,
 	.schema_version = sq_schema_version,
 	.feed_state_get = sq_feed_state_get,
 	.feed_state_put = sq_feed_state_put,

@@ -217,6 +217,87 @@ START_TEST(feed_state_and_source)
 }
 END_TEST
 
+/*
+ * The weekly report's reads: confirmations in a time range, first
+ * reviews (of any kind) in a range, the earliest confirmation; never a
+ * contact field.
+ */
+START_TEST(report_rows)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	char first[26];
+	json_t *out = NULL, *row;
+	char *dump;
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->first_confirmed(c, first, &err), MD_STORE_NOTFOUND);
+	b->close(c);
+	ck_assert_int_eq(exec_sql(path, "INSERT INTO platforms (name, "
+	    "created_at) VALUES ('p', 'x'); INSERT INTO documents (platform_id, "
+	    "external_id, fingerprint, kind, text, region_code, region_name, "
+	    "contact_name, contact_phone, date, date_source, received_at) "
+	    "VALUES (1, 'e', 'f', 'complaint', 't', '110105', '北京市朝阳区', "
+	    "'张三', '13800138000', '2022-11-20', 'text', "
+	    "'2022-11-20T08:00:00+08:00');"
+	    "INSERT INTO findings (document_id, seq, category, version, item, "
+	    "number, rule, severity, excerpt, json) VALUES "
+	    "(1, 0, 'closure.school', 'v', '2.16', '（十六）', 'r', 4, 'e1', '{}'),"
+	    "(1, 1, 'closure.work', 'v', '2.16', '（十六）', 'r', 3, 'e2', '{}'),"
+	    "(1, 2, 'closure.work', 'v', '2.16', '（十六）', 'r', 3, 'e3', '{}');"
+	    "INSERT INTO flags (finding_id, document_id, status, category, "
+	    "version, item, severity, region_code, date, created_at, updated_at) "
+	    "VALUES (1, 1, 'rectified', 'closure.school', 'v', '2.16', 4, "
+	    "'110105', '2022-11-20', 'x', 'x'), (2, 1, 'confirmed', "
+	    "'closure.work', 'v', '2.16', 3, '110105', '2022-11-20', 'x', 'x'),"
+	    "(3, 1, 'dismissed', 'closure.work', 'v', '2.16', 3, '110105', "
+	    "'2022-11-20', 'x', 'x');"
+	    "INSERT INTO reviews (flag_id, action, from_status, to_status, actor, "
+	    "note, at) VALUES "
+	    "(1, 'confirm', 'open', 'confirmed', 'a', 'n', "
+	    "'2022-11-21T00:00:00+08:00'),"
+	    "(1, 'escalate', 'confirmed', 'escalated', 'a', 'n', "
+	    "'2022-11-22T00:00:00+08:00'),"
+	    "(2, 'confirm', 'open', 'confirmed', 'a', 'n', "
+	    "'2022-11-20T23:59:59+08:00'),"
+	    "(3, 'dismiss', 'open', 'dismissed', 'a', 'n', "
+	    "'2022-11-23T00:00:00+08:00');"), SQLITE_OK);
+	c = b->open(path, 0, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->first_confirmed(c, first, &err), MD_STORE_OK);
+	ck_assert_str_eq(first, "2022-11-20T23:59:59+08:00");
+	/* [Monday 00:00, next Monday 00:00): flag 2 was confirmed a second
+	 * before; flag 3 was dismissed, not confirmed. */
+	ck_assert_int_eq(b->report_rows(c, "2022-11-21T00:00:00+08:00",
+	    "2022-11-28T00:00:00+08:00", "2022-11-21T00:00:00+08:00", &out,
+	    &err), MD_STORE_OK);
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "confirmed")), 1);
+	row = json_array_get(json_object_get(out, "confirmed"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "id")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(row, "status")),
+	    "rectified");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "confirmed_at")),
+	    "2022-11-21T00:00:00+08:00");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "region_name")),
+	    "北京市朝阳区");
+	/* First reviews: flag 1's confirm and flag 3's dismiss, not flag 1's
+	 * escalation. */
+	ck_assert_uint_eq(json_array_size(json_object_get(out,
+	    "first_reviews")), 2);
+	dump = json_dumps(out, 0);
+	ck_assert_ptr_null(strstr(dump, "13800138000"));
+	ck_assert_ptr_null(strstr(dump, "张三"));
+	free(dump);
+	json_decref(out);
+	b->close(c);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -229,6 +310,7 @@ main(void)
 	tcase_add_test(tc, backend_specs);
 	tcase_add_test(tc, transitions);
 	tcase_add_test(tc, migration_and_history);
+	tcase_add_test(tc, report_rows);
 	tcase_add_test(tc, feed_state_and_source);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
