@@ -42,7 +42,7 @@ struct md_runtime {
 	json_t *plugins;	/* GET /v1/plugins */
 };
 
-#define MD_NROUTES 12
+#define MD_NROUTES 15
 #define MD_NLAT 14
 
 struct md_metrics {
