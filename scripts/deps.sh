@@ -6,7 +6,7 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
       libevent-dev libpcre2-dev libxml2-dev libxml2-utils libjansson-dev
       libsqlite3-dev libcurl4-openssl-dev libopencc-dev check valgrind
-      wrk curl
+      wrk curl sqlite3
       chromium chromium-driver fonts-noto-cjk nodejs"
 
 export DEBIAN_FRONTEND=noninteractive

@@ -118,17 +118,15 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews"
 	"  BEGIN SELECT RAISE(ABORT, 'the review history is append-only'); END;",
 	/*
-	 * 2 (issue 5, the reviewer UI): the queue's counts per filter and
-	 * the related open flags of one place and category, without a scan
-	 * of the flags table (docs/PERFORMANCE.md).
+	 * 2 (issue 5, the reviewer UI): the queue's counts per filter from
+	 * one covering index (every filter column, led by status), and the
+	 * related open flags of one place and category
+	 * (docs/PERFORMANCE.md has the timings at 100,000 flags).
 	 */
+	"CREATE INDEX flags_facets ON flags (status, category, severity, item,"
+	"  region_code, date, version);"
 	"CREATE INDEX flags_by_place ON flags (category, region_code, status,"
-	"  date);"
-	"CREATE INDEX flags_by_status_category ON flags (status, category,"
-	"  severity);"
-	"CREATE INDEX flags_by_item ON flags (item, status);"
-	"CREATE INDEX flags_by_region ON flags (region_code, status);"
-	"CREATE INDEX flags_by_date ON flags (date, status);",
+	"  date);",
 };
 
 #define NMIGRATIONS ((int)MD_NELEM(migrations))
@@ -825,7 +823,7 @@ sq_flags_list(struct md_store_conn *c, const struct md_flag_query *q,
 	if (q->version)
 		md_buf_adds(&sql, " AND g.version = ?4");
 	if (q->region)
-		md_buf_adds(&sql, " AND g.region_code LIKE ?5");
+		md_buf_adds(&sql, " AND g.region_code GLOB ?5");
 	if (q->severity)
 		md_buf_adds(&sql, " AND g.severity = ?6");
 	if (q->min_severity)
@@ -851,7 +849,7 @@ sq_flags_list(struct md_store_conn *c, const struct md_flag_query *q,
 	bind_text(st, 3, q->item);
 	bind_text(st, 4, q->version);
 	if (q->region) {
-		snprintf(region, sizeof region, "%s%%", q->region);
+		snprintf(region, sizeof region, "%s*", q->region);
 		bind_text(st, 5, region);
 	}
 	sqlite3_bind_int(st, 6, q->severity);
@@ -1017,8 +1015,13 @@ sq_tokens_list(struct md_store_conn *c, struct md_token **out, size_t *n,
 
 /* --- the reviewer UI's counts and related flags ------------------------- */
 
-/* The facets of flags_counts: the column counted and the filter it
- * leaves out (so each facet shows what choosing another value gives). */
+/*
+ * The facets of flags_counts: the column counted and the filter it
+ * leaves out (so each facet shows what choosing another value gives).
+ * The "+" on severity keeps SQLite from walking flags_by_severity for
+ * its order, with a table lookup a row, instead of the covering
+ * flags_facets and a sort: ten times faster at 100,000 flags.
+ */
 enum { FACET_STATUS = 1, FACET_CATEGORY = 2, FACET_ITEM = 4,
 	FACET_SEVERITY = 8, FACET_REGION = 16 };
 
@@ -1030,12 +1033,16 @@ static const struct {
 	{ "status", "status", FACET_STATUS },
 	{ "category", "category", FACET_CATEGORY },
 	{ "item", "item", FACET_ITEM },
-	{ "severity", "severity", FACET_SEVERITY },
+	{ "severity", "+severity", FACET_SEVERITY },
 	{ "province", "substr(region_code, 1, 2)", FACET_REGION },
 };
 
-/* The WHERE clause of q over the flags table alone, less the skipped
- * filters; parameters as in sq_flags_list (?1 to ?9). */
+/*
+ * The WHERE clause of q over the flags table alone, less the skipped
+ * filters; parameters as in sq_flags_list (?1 to ?9).  A region is a
+ * prefix of digits (the HTTP layer checks it), so GLOB "11*" matches it
+ * and, unlike LIKE, can use an index.
+ */
 static void
 count_where(struct md_buf *sql, const struct md_flag_query *q, int skip)
 {
@@ -1049,7 +1056,7 @@ count_where(struct md_buf *sql, const struct md_flag_query *q, int skip)
 	if (q->version)
 		md_buf_adds(sql, " AND version = ?4");
 	if (q->region && !(skip & FACET_REGION))
-		md_buf_adds(sql, " AND region_code LIKE ?5");
+		md_buf_adds(sql, " AND region_code GLOB ?5");
 	if (q->severity && !(skip & FACET_SEVERITY))
 		md_buf_adds(sql, " AND severity = ?6");
 	if (q->min_severity && !(skip & FACET_SEVERITY))
@@ -1073,7 +1080,7 @@ count_prepare(struct md_store_conn *c, const char *sql,
 	bind_text(*out, 3, q->item);
 	bind_text(*out, 4, q->version);
 	if (q->region) {
-		snprintf(region, sizeof region, "%s%%", q->region);
+		snprintf(region, sizeof region, "%s*", q->region);
 		sqlite3_bind_text(*out, 5, region, -1, SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int(*out, 6, q->severity);
