@@ -495,10 +495,11 @@ function renderFlag(f, related) {
 	$('measure-text').textContent = m.text || '（该版本措施中未找到此条原文）';
 	const also = $('also');
 	also.replaceChildren();
+	/* Further measures cited: folded, the first one is what counts. */
 	for (const a of f.also || [])
-		also.append(el('p', { class: 'also' },
-		    '另涉及 ' + a.version + ' 第 ' + a.item + ' 条 ' + (a.number || '') + '：',
-		    el('span', { lang: 'zh-CN', text: a.text || '' })));
+		also.append(el('details', { class: 'also' },
+		    el('summary', { text: '另涉及 ' + a.version + ' 第 ' + a.item + ' 条 ' + (a.number || '') }),
+		    el('p', { lang: 'zh-CN', text: a.text || '' })));
 	$('rule').textContent = (f.rule || '') + (f.plugin ? '（插件 ' + f.plugin + '）' : '');
 	$('reason').textContent = f.reason || '';
 
