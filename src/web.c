@@ -12,9 +12,8 @@
  * script or style) and an ETag, so browsers revalidate cheaply and see a
  * new UI as soon as it is installed.
  *
- * The files are small and local; they are read on the event loop with
- * evbuffer_add_file (sendfile where it can), which does not wait on
- * anything but the page cache.
+ * The files are small (a few tens of KB) and local; they are read whole
+ * on the event loop, which waits on nothing but the page cache.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -95,6 +94,30 @@ md_web_type(const char *name)
 	return NULL;
 }
 
+/* Appends the size bytes of fd to out; -1 with errno on a read error or
+ * a file that changed size under us. */
+static int
+read_into(struct evbuffer *out, int fd, size_t size)
+{
+	char buf[16384];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size) {
+		n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		evbuffer_add(out, buf, (size_t)n);
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 /* Whether the request's If-None-Match lists etag. */
 static int
 etag_matches(struct evhttp_request *r, const char *etag)
@@ -123,6 +146,8 @@ md_web_serve(struct md_server *srv, struct evhttp_request *r,
 		md_log(4, "web: %s: %s", dir, strerror(errno));
 		return 404;
 	}
+	/* O_NONBLOCK: opening a FIFO planted here must not wait for a
+	 * writer (fstat refuses it next); reads of regular files ignore it. */
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	close(dfd);
 	if (fd < 0)
@@ -148,17 +173,16 @@ md_web_serve(struct md_server *srv, struct evhttp_request *r,
 		evhttp_send_reply(r, 304, "Not Modified", NULL);
 		return 304;
 	}
-	evhttp_add_header(h, "Content-Type", type);
-	if (st.st_size > 0) {
-		/* evbuffer_add_file owns fd from here, even on failure. */
-		if (evbuffer_add_file(evhttp_request_get_output_buffer(r), fd,
-		    0, st.st_size) != 0) {
-			md_log(3, "web: %s/%s: cannot be read", dir, name);
-			return 404;
-		}
-	} else {
+	if (read_into(evhttp_request_get_output_buffer(r), fd,
+	    (size_t)st.st_size) != 0) {
+		md_log(3, "web: %s/%s: %s", dir, name, strerror(errno));
 		close(fd);
+		evbuffer_drain(evhttp_request_get_output_buffer(r),
+		    evbuffer_get_length(evhttp_request_get_output_buffer(r)));
+		return 404;
 	}
+	close(fd);
+	evhttp_add_header(h, "Content-Type", type);
 	evhttp_send_reply(r, 200, "OK", NULL);
 	return 200;
 }

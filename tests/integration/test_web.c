@@ -56,6 +56,9 @@ setup(void)
 	write_file(SECRET, "SECRET outside the web folder\n");
 	snprintf(path, sizeof path, "%s/link.html", WEB);
 	ck_assert_int_eq(symlink(SECRET, path), 0);
+	/* A FIFO must neither be served nor hang the daemon opening it. */
+	snprintf(path, sizeof path, "%s/fifo.html", WEB);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
 	snprintf(conf, sizeof conf, "<web-dir>%s</web-dir>\n"
 	    "<rate-limit per-second=\"0\"/>", WEB);
 	h_conf(&D, conf);
@@ -174,7 +177,8 @@ START_TEST(nothing_outside_the_folder)
 		"/../secret.html", "/../../etc/passwd", "/..%2fsecret.html",
 		"/%2e%2e/secret.html", "/%2E%2E%2Fsecret.html",
 		"/web/../secret.html", "//etc/passwd", "/./index.html",
-		"/.hidden.html", "/link.html", "/sub.html", "/sub.html/",
+		"/.hidden.html", "/link.html", "/fifo.html", "/sub.html",
+		"/sub.html/",
 		"/notes.md", "/index.html/", "/index.html%00.js",
 		"/index.html?x=1/../../secret.html#", "/web", "/.",
 		"/missing.html", "/" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
