@@ -32,6 +32,10 @@ vg=$("$top/scripts/build.sh" _build/valgrind --enable-werror --enable-valgrind)
 check "$vg"
 
 step "make distcheck"
+# The dist tree has no node_modules: the browser test finds the source
+# tree's here.
+MD_NODE_MODULES="$top/node_modules"
+export MD_NODE_MODULES
 if ! make -C "$vg" distcheck >"$top/_build/distcheck.log" 2>&1; then
 	tail -n 100 "$top/_build/distcheck.log" >&2
 	exit 1

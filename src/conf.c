@@ -86,6 +86,7 @@ md_conf_defaults(struct md_conf *conf)
 		free(p);
 		conf->measures_dir = md_xasprintf("%s/etc/measures", src);
 		conf->schema_dir = md_xasprintf("%s/etc/schema", src);
+		conf->web_dir = md_xasprintf("%s/web", src);
 		conf->store = md_xasprintf("sqlite:%s/measured.db", build);
 	} else {
 		conf->store = md_xstrdup("sqlite:" MD_STATEDIR "/measured.db");
@@ -93,6 +94,7 @@ md_conf_defaults(struct md_conf *conf)
 		add(&conf->rules_dirs, &conf->nrules_dirs, MD_RULESDIR);
 		conf->measures_dir = md_xstrdup(MD_MEASURESDIR);
 		conf->schema_dir = md_xstrdup(MD_SCHEMADIR);
+		conf->web_dir = md_xstrdup(MD_WEBDIR);
 	}
 }
 
@@ -800,6 +802,9 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 		} else if (md_xml_is(c, "schema-dir")) {
 			free(conf->schema_dir);
 			conf->schema_dir = md_xstrdup(v);
+		} else if (md_xml_is(c, "web-dir")) {
+			free(conf->web_dir);
+			conf->web_dir = md_xstrdup(v);
 		} else if (md_xml_is(c, "listen")) {
 			free(conf->listen);
 			conf->listen = md_xstrdup(v);
@@ -833,6 +838,7 @@ md_conf_free(struct md_conf *conf)
 	clear_list(&conf->rules_dirs, &conf->nrules_dirs);
 	free(conf->measures_dir);
 	free(conf->schema_dir);
+	free(conf->web_dir);
 	free(conf->file);
 	free(conf->listen);
 	free(conf->store);

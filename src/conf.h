@@ -98,6 +98,7 @@ struct md_conf {
 	size_t nrules_dirs;
 	char *measures_dir;
 	char *schema_dir;
+	char *web_dir;		/* the reviewer UI's static files */
 	enum md_prefilter_impl prefilter;
 	struct md_plugin_conf *plugins;
 	size_t nplugins;

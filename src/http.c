@@ -36,10 +36,13 @@
 #include "report.h"
 #include "server.h"
 #include "sha256.h"
+#include "web.h"
+#include "xml.h"
 
 enum route {
 	R_OTHER, R_HEALTHZ, R_READYZ, R_METRICS, R_SUBMISSIONS, R_SUBMISSION,
 	R_FLAGS, R_FLAG, R_REVIEW, R_CHECK, R_MEASURES, R_PLUGINS, R_REPORT,
+	R_FLAG_COUNTS, R_RELATED, R_WEB,
 };
 
 const char *const md_route_names[MD_NROUTES] = {
@@ -47,6 +50,7 @@ const char *const md_route_names[MD_NROUTES] = {
 	"/v1/submissions/{id}", "/v1/flags", "/v1/flags/{id}",
 	"/v1/flags/{id}/review", "/v1/check", "/v1/measures", "/v1/plugins",
 	"/v1/reports/weekly",
+	"/v1/flags/counts", "/v1/flags/{id}/related", "/",
 };
 
 enum role { ROLE_SUBMITTER = 1, ROLE_REVIEWER = 2, ROLE_ADMIN = 4 };
@@ -646,7 +650,8 @@ done_read(struct md_job *j)
 			flag_view(q->srv, out);
 		reply(q, 200, out, q->route == R_SUBMISSIONS ? "submissions" :
 		    q->route == R_SUBMISSION ? "submission" : q->route ==
-		    R_FLAGS ? "flags" : "flag");
+		    R_FLAGS ? "flags" : q->route == R_FLAG_COUNTS ? "counts" :
+		    q->route == R_RELATED ? "related" : "flag");
 		return;
 	}
 	json_decref(out);
@@ -788,22 +793,18 @@ int_param(struct req *q, const char *name, int lo, int hi, int *out)
 	return 0;
 }
 
-static void
-get_flags(struct req *q)
+/* The filters of GET /v1/flags (and its counts) into q->q: 0, or -1
+ * with the reply sent. */
+static int
+flag_filters(struct req *q, const char *const *allowed)
 {
-	static const char *const allowed[] = { "status", "category", "item",
-		"version", "region", "severity", "min_severity", "from", "to",
-		"order", "cursor", "limit", NULL };
 	static const char *const statuses[] = { "open", "confirmed",
 		"dismissed", "escalated", "rectified", NULL };
 	struct md_flag_query *f = &q->q;
-	const char *order, *v;
 	size_t i;
 
-	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
-		return;
 	if (parse_params(q, allowed) != 0)
-		return;
+		return -1;
 	f->status = evhttp_find_header(&q->params, "status");
 	if (f->status != NULL) {
 		for (i = 0; statuses[i] != NULL; i++)
@@ -813,7 +814,7 @@ get_flags(struct req *q)
 			problem(q, 400, "invalid-parameter", "status must be one "
 			    "of open, confirmed, dismissed, escalated, "
 			    "rectified");
-			return;
+			return -1;
 		}
 	}
 	f->category = evhttp_find_header(&q->params, "category");
@@ -823,7 +824,7 @@ get_flags(struct req *q)
 	if (f->region != NULL && !md_region_code_valid(f->region)) {
 		problem(q, 400, "invalid-parameter", "region must be a GB/T "
 		    "2260 code or its leading 2 or 4 digits");
-		return;
+		return -1;
 	}
 	f->from = evhttp_find_header(&q->params, "from");
 	f->to = evhttp_find_header(&q->params, "to");
@@ -832,10 +833,26 @@ get_flags(struct req *q)
 	    (f->version && !md_date_valid(f->version))) {
 		problem(q, 400, "invalid-parameter", "from, to and version are "
 		    "dates: YYYY-MM-DD");
-		return;
+		return -1;
 	}
 	if (int_param(q, "severity", 1, 5, &f->severity) != 0 ||
 	    int_param(q, "min_severity", 1, 5, &f->min_severity) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+get_flags(struct req *q)
+{
+	static const char *const allowed[] = { "status", "category", "item",
+		"version", "region", "severity", "min_severity", "from", "to",
+		"order", "cursor", "limit", NULL };
+	struct md_flag_query *f = &q->q;
+	const char *order, *v;
+
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if (flag_filters(q, allowed) != 0)
 		return;
 	f->limit = 50;
 	if (int_param(q, "limit", 1, 500, &f->limit) != 0)
@@ -875,6 +892,64 @@ get_flag(struct req *q)
 	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
 		return;
 	q->job.run = job_flag_get;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+/* --- the reviewer UI's reads (GET /v1/flags/counts, .../related) ------- */
+
+static int
+job_flags_counts(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+
+	return b->flags_counts(c, &q->q, &j->out, &j->err);
+}
+
+static void
+get_flags_counts(struct req *q)
+{
+	static const char *const allowed[] = { "status", "category", "item",
+		"version", "region", "severity", "min_severity", "from", "to",
+		NULL };
+
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if (flag_filters(q, allowed) != 0)
+		return;
+	q->job.run = job_flags_counts;
+	q->job.done = done_read;
+	q->job.arg = q;
+	md_store_read(q->srv->store, &q->job);
+}
+
+static int
+job_flag_related(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *j)
+{
+	struct req *q = j->arg;
+	int rc = b->flag_related(c, q->id, q->q.limit, &j->out, &j->err);
+
+	if (rc == MD_STORE_NOTFOUND)
+		md_error_set(&j->err, "no flag %" PRId64, q->id);
+	return rc;
+}
+
+static void
+get_flag_related(struct req *q)
+{
+	static const char *const allowed[] = { "limit", NULL };
+
+	if (authorize(q, ROLE_REVIEWER | ROLE_ADMIN) != 0)
+		return;
+	if (parse_params(q, allowed) != 0)
+		return;
+	q->q.limit = 50;
+	if (int_param(q, "limit", 1, 500, &q->q.limit) != 0)
+		return;
+	q->job.run = job_flag_related;
 	q->job.done = done_read;
 	q->job.arg = q;
 	md_store_read(q->srv->store, &q->job);
@@ -1180,6 +1255,7 @@ dispatch(struct evhttp_request *r, void *arg)
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	int get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
 	int64_t id;
+	int status;
 
 	q->srv = srv;
 	q->r = r;
@@ -1217,6 +1293,13 @@ dispatch(struct evhttp_request *r, void *arg)
 	} else if (strcmp(path, "/v1/flags") == 0) {
 		q->route = R_FLAGS;
 		get ? get_flags(q) : method_not_allowed(q, "GET");
+	} else if (strcmp(path, "/v1/flags/counts") == 0) {
+		q->route = R_FLAG_COUNTS;
+		get ? get_flags_counts(q) : method_not_allowed(q, "GET");
+	} else if ((id = path_id(path, "/v1/flags/", "/related")) >= 0) {
+		q->route = R_RELATED;
+		q->id = id;
+		get ? get_flag_related(q) : method_not_allowed(q, "GET");
 	} else if ((id = path_id(path, "/v1/flags/", "")) >= 0) {
 		q->route = R_FLAG;
 		q->id = id;
@@ -1239,6 +1322,10 @@ dispatch(struct evhttp_request *r, void *arg)
 	} else if (strcmp(path, "/v1/reports/weekly") == 0) {
 		q->route = R_REPORT;
 		get ? get_report(q) : method_not_allowed(q, "GET");
+	} else if (get && (status = md_web_serve(srv, r, path)) != 404) {
+		/* The reviewers' UI (web.c): it has replied. */
+		md_metrics_request(&srv->m, R_WEB, status, md_mono() - q->t0);
+		req_free(q);
 	} else {
 		q->route = R_OTHER;
 		problem(q, 404, "not-found", "no such resource: %s", path);

@@ -46,7 +46,7 @@ struct md_runtime {
 	json_t *plugins;	/* GET /v1/plugins */
 };
 
-#define MD_NROUTES 13
+#define MD_NROUTES 16
 #define MD_NLAT 14
 
 struct md_metrics {

@@ -93,6 +93,9 @@ struct md_flag_query {
 	int limit;
 };
 
+/* The window of flag_related, in days either side of the flag's date. */
+#define MD_RELATED_DAYS 14
+
 struct md_token {
 	char *label;
 	char *role;		/* submitter, reviewer, admin */
@@ -171,6 +174,23 @@ struct md_store_backend {
 	    struct md_error *err);
 	int (*flag_get)(struct md_store_conn *c, int64_t id, json_t **out,
 	    struct md_error *err);
+	/*
+	 * The reviewer UI's queue counts: {"total", "status": {...},
+	 * "category": {...}, "item": {...}, "severity": {...}, "province":
+	 * {...}}, each facet counted under every filter of q but its own
+	 * (q's order, cursor and limit are ignored).
+	 */
+	int (*flags_counts)(struct md_store_conn *c,
+	    const struct md_flag_query *q, json_t **out,
+	    struct md_error *err);
+	/*
+	 * Open flags of the same category and region code as flag id, other
+	 * than it, whose document date is within MD_RELATED_DAYS of its own:
+	 * likely the same incident.  {"flag_id", "from", "to", "flags":
+	 * [rows as flags_list gives them]}, newest first, at most limit.
+	 */
+	int (*flag_related)(struct md_store_conn *c, int64_t id, int limit,
+	    json_t **out, struct md_error *err);
 	int (*tokens_list)(struct md_store_conn *c, struct md_token **out,
 	    size_t *n, struct md_error *err);
 	/*
