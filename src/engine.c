@@ -952,10 +952,11 @@ watch(struct md_engine *e, struct md_regex *re)
  * a sentence a candidate); above them, one id per prefix pattern (a
  * literal every match starts with, tried anchored where it occurs) and per
  * scanned pattern with a second required set (a candidate sentence without
- * one of those is not scanned); then watched sets, whose occurrences answer questions without a search: the
- * literals a prefix pattern's every match holds (a start with none after
- * it in the sentence cannot match) and those of each condition (the
- * strings a plain condition matches, else those its every match holds).
+ * one of those is not scanned); then watched sets, whose occurrences
+ * answer questions without a search: the literals a prefix pattern's every
+ * match holds (a start with none after it in the sentence cannot match)
+ * and those of each condition (the strings a plain condition matches,
+ * else those its every match holds).
  */
 static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
