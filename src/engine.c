@@ -457,7 +457,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	size_t k, hi, last_end = 0, end, send, at;
+	size_t k, hi, last_end = 0, end, send, at, ci = 0;
 	int rc;
 
 	k = run->occ_at[re->prefix_id - run->nrules];
@@ -466,8 +466,16 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		size_t s = run->occs[k].at;
 		const struct md_clause *c;
 
-		if (s < last_end || (c = md_clause_at(doc, s)) == NULL ||
-		    ruled_out(e, r, doc, c->sentence))
+		if (s < last_end)
+			continue;
+		/* md_clause_at, stepping on from the last start's clause:
+		 * the starts come in text order. */
+		while (ci < doc->nclauses && doc->clauses[ci].end <= s)
+			ci++;
+		if (ci == doc->nclauses || doc->clauses[ci].start > s)
+			continue;
+		c = &doc->clauses[ci];
+		if (ruled_out(e, r, doc, c->sentence))
 			continue;
 		send = doc->sentences[c->sentence].end;
 		/* A match holds one of the pattern's required literals. */
@@ -944,10 +952,11 @@ watch(struct md_engine *e, struct md_regex *re)
  * a sentence a candidate); above them, one id per prefix pattern (a
  * literal every match starts with, tried anchored where it occurs) and per
  * scanned pattern with a second required set (a candidate sentence without
- * one of those is not scanned); then watched sets, whose occurrences answer questions without a search: the
- * literals a prefix pattern's every match holds (a start with none after
- * it in the sentence cannot match) and those of each condition (the
- * strings a plain condition matches, else those its every match holds).
+ * one of those is not scanned); then watched sets, whose occurrences
+ * answer questions without a search: the literals a prefix pattern's every
+ * match holds (a start with none after it in the sentence cannot match)
+ * and those of each condition (the strings a plain condition matches,
+ * else those its every match holds).
  */
 static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,

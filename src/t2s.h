@@ -11,8 +11,9 @@
 /*
  * The simplified form of an ideograph U+3400..U+9FFF, or 0 when it has
  * none in that range (so text converted in place keeps every byte offset,
- * and what is an ideograph stays one).  The table is built from OpenCC's t2s conversion the first
- * time it is needed, once per process.
+ * and what is an ideograph stays one).  The table is built from OpenCC's
+ * t2s conversion the first time it is needed, once per process (the
+ * engine asks for it when it loads).
  */
 uint32_t md_t2s(uint32_t cp);
 
