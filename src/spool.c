@@ -3,7 +3,9 @@
  *
  * Writers put a file in the folder under a temporary name (a dotfile, or
  * one ending in .tmp, .part or ~, which are never taken) and rename it to
- * its final name; a timer scans the folder every interval.  Each file is
+ * its final name.  On Linux, inotify (a file moved in or closed after
+ * writing) starts a scan at once; a timer scans the folder every interval
+ * as well, which is all there is elsewhere or when inotify fails.  Each file is
  * read whole and taken through the one submission path (intake.h), as a
  * submission of the spool's platform (config: platform, "spool" by
  * default):
@@ -39,6 +41,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include <event2/event.h>
 #include <libxml/HTMLparser.h>
@@ -66,6 +71,8 @@ struct spool {
 	struct md_spool_conf c;
 	struct spool_stats *st;
 	struct event *timer;
+	int ino_fd;		/* inotify, or -1 */
+	struct event *ino_ev;
 	char **busy;		/* names with a store write in flight */
 	size_t nbusy;
 	int refs;
@@ -98,6 +105,10 @@ spool_unref(struct spool *s)
 		return;
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->ino_ev != NULL)
+		event_free(s->ino_ev);
+	if (s->ino_fd >= 0)
+		close(s->ino_fd);
 	md_spool_conf_free(&s->c);
 	for (i = 0; i < s->nbusy; i++)
 		free(s->busy[i]);
@@ -446,6 +457,43 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+#ifdef __linux__
+/* Something was moved in or written: drain the events, scan now. */
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct spool *s = arg;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	(void)what;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	on_scan(-1, EV_TIMEOUT, s);
+}
+#endif
+
+/* Watches the folder with inotify where there is one; the timer stays. */
+static void
+watch(struct spool *s)
+{
+	s->ino_fd = -1;
+#ifdef __linux__
+	s->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->ino_fd < 0 || inotify_add_watch(s->ino_fd, s->c.dir,
+	    IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		md_log(4, "spool %s: no inotify (%s); scanning every %g s",
+		    s->c.dir, strerror(errno), s->c.interval);
+		if (s->ino_fd >= 0)
+			close(s->ino_fd);
+		s->ino_fd = -1;
+		return;
+	}
+	s->ino_ev = event_new(s->sp->srv->base, s->ino_fd,
+	    EV_READ | EV_PERSIST, on_inotify, s);
+	event_add(s->ino_ev, NULL);
+#endif
+}
+
 static int
 ensure_dir(const char *dir)
 {
@@ -490,6 +538,8 @@ spools_drop(struct md_spools *sp)
 	for (i = 0; i < sp->nspools; i++) {
 		sp->spools[i]->dead = 1;
 		evtimer_del(sp->spools[i]->timer);
+		if (sp->spools[i]->ino_ev != NULL)
+			event_del(sp->spools[i]->ino_ev);
 		spool_unref(sp->spools[i]);
 	}
 	free(sp->spools);
@@ -524,6 +574,7 @@ md_spools_configure(struct md_spools *sp, const struct md_conf *conf)
 		    md_xstrdup(c->region_name) : NULL;
 		s->st = stats_for(sp, c->dir);
 		s->refs = 1;
+		s->ino_fd = -1;
 		s->timer = event_new(sp->srv->base, -1, EV_PERSIST, on_scan, s);
 		sp->spools[sp->nspools++] = s;
 		ensure_dir(s->c.dir);
@@ -533,6 +584,7 @@ md_spools_configure(struct md_spools *sp, const struct md_conf *conf)
 		d = md_xasprintf("%s/failed", s->c.dir);
 		ensure_dir(d);
 		free(d);
+		watch(s);
 		tv.tv_sec = (time_t)s->c.interval;
 		tv.tv_usec = (suseconds_t)((s->c.interval -
 		    (double)tv.tv_sec) * 1e6);

@@ -880,6 +880,40 @@ START_TEST(spool_crash)
 }
 END_TEST
 
+#ifdef __linux__
+/* With a scan every hour, a file renamed in is taken at once: inotify. */
+START_TEST(spool_inotify)
+{
+	struct daemon d;
+	char *rev, *conf, spool[300], done[320];
+	json_t *s;
+
+	h_init_dir(&d);
+	snprintf(spool, sizeof spool, "%s/spool", d.dir);
+	snprintf(done, sizeof done, "%s/done", spool);
+	conf = md_xasprintf("<spool dir=\"%s\" interval=\"3600\"/>", spool);
+	h_conf(&d, conf);
+	free(conf);
+	rev = h_token(&d, "reviewer", NULL, "rev");
+	/* The first scan, at start, takes this one: once it is in failed/,
+	 * only inotify (or a scan an hour later) takes the next. */
+	ck_assert_int_eq(mkdir(spool, 0700), 0);
+	drop(spool, "first.png", "x");
+	h_start(&d, NULL);
+	wait_file(spool, "failed/first.png");
+	drop(spool, "now.json", "{\"external_id\": \"inotify-1\", "
+	    "\"text\": \"" NOTICE_SCHOOL "\"}");
+	wait_file(done, "now.json");
+	s = wait_submission(&d, rev, "inotify-1");
+	ck_assert_str_eq(h_str(s, "platform"), "spool");
+	json_decref(s);
+	ck_assert_int_eq(h_stop(&d), 0);
+	h_cleanup(&d);
+	free(rev);
+}
+END_TEST
+#endif
+
 /* A bad feed or spool config is refused with file:line. */
 START_TEST(bad_config)
 {
@@ -926,6 +960,9 @@ main(void)
 	tcase_add_test(tc, feeds);
 	tcase_add_test(tc, spool_folder);
 	tcase_add_test(tc, spool_crash);
+#ifdef __linux__
+	tcase_add_test(tc, spool_inotify);
+#endif
 	tcase_add_test(tc, bad_config);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
