@@ -100,6 +100,7 @@ struct poll {
 	int failed;		/* an item could not be fetched or stored */
 	int finished;		/* the feed's part is over */
 	char *error;		/* why the poll failed, or NULL */
+	int fresh;		/* the feed answered 200 (not 304) */
 	char *etag, *last_modified;	/* of this 200 */
 	char *base;		/* the list page's final URL (html) */
 	char **links;		/* html: item pages still to fetch */
@@ -296,7 +297,9 @@ poll_finish(struct poll *p)
 			free(f->state.last_success);
 			f->state.last_success = md_xstrdup(iso);
 			f->st->last_success = now;
-			if (p->etag != NULL || p->last_modified != NULL) {
+			/* A 200's validators replace the old ones, none
+			 * included; a 304 keeps them. */
+			if (p->fresh) {
 				free(f->state.etag);
 				free(f->state.last_modified);
 				f->state.etag = p->etag;
@@ -1167,7 +1170,18 @@ xfer_done(CURL *easy, CURLcode rc, void *arg)
 	if (why[0] != '\0') {
 		if (x->list)
 			poll_fail(p, "%s", why);
-		else {
+		else if (status >= 400 && status < 500) {
+			/* A page gone or forbidden will not come back by
+			 * retrying: count it and do not fetch it again. */
+			char *key = md_xasprintf("link:%s", x->url);
+
+			md_log(4, "feed %s: %s", f->c.name, why);
+			f->st->item_errors++;
+			seen_add(f, key);
+			free(key);
+		} else {
+			/* Maybe passing (timeout, 5xx): the poll fails and
+			 * the next one fetches the page again. */
 			md_log(4, "feed %s: %s", f->c.name, why);
 			p->failed = 1;
 			f->st->item_errors++;
@@ -1212,6 +1226,7 @@ xfer_done(CURL *easy, CURLcode rc, void *arg)
 	}
 	free(text);
 	if (x->list && p->error == NULL) {
+		p->fresh = 1;
 		p->etag = x->etag;
 		p->last_modified = x->last_modified;
 		x->etag = x->last_modified = NULL;

@@ -17,7 +17,6 @@
 #include "config.h"
 #endif
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -31,15 +30,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
-#include "cmd_check.h"
 #include "intake.h"
 #include "outbox.h"
 #include "server.h"
 #include "sha256.h"
-#include "xml.h"
 
 enum route {
 	R_OTHER, R_HEALTHZ, R_READYZ, R_METRICS, R_SUBMISSIONS, R_SUBMISSION,

@@ -50,6 +50,7 @@ struct fixture {
 	int rss_requests, rss_conditional, rss_304;
 	int flaky_requests;
 	int slow_requests;
+	int reuse_requests;
 	int stop_pipe[2];
 	struct event *stop_ev;
 };
@@ -106,7 +107,13 @@ fixture_cb(struct evhttp_request *req, void *arg)
 	(void)arg;
 	if (strcmp(uri, "/rss") == 0) {
 		const char *inm = evhttp_find_header(in, "If-None-Match");
+		const char *hdr = evhttp_find_header(in, "X-Feed-Test");
 
+		/* The feed's configured header must come with every poll. */
+		if (hdr == NULL || strcmp(hdr, "1") != 0) {
+			send_text(req, 400, "text/plain", "no header", 9);
+			return;
+		}
 		pthread_mutex_lock(&FX.mu);
 		FX.rss_requests++;
 		if (inm != NULL)
@@ -143,7 +150,9 @@ fixture_cb(struct evhttp_request *req, void *arg)
 		    "http-equiv=\"Content-Type\" content=\"text/html; "
 		    "charset=gbk\"><title>通知公告</title></head><body>"
 		    "<ul class=\"list\"><li><a href=\"notice-7.html\">"
-		    "关于企业复工的通知</a></li></ul></body></html>");
+		    "关于企业复工的通知</a></li><li><a href=\"bad-8.html\">"
+		    "乱码</a></li><li><a href=\"/gbk/gone-9.html\">已删除</a>"
+		    "</li></ul></body></html>");
 
 		gbk = to_gbk(page, &len);
 		send_text(req, 200, "text/html", gbk, len);
@@ -161,6 +170,27 @@ fixture_cb(struct evhttp_request *req, void *arg)
 		send_text(req, 200, "text/html", gbk, len);
 		free(gbk);
 		free(page);
+	} else if (strcmp(uri, "/gbk/bad-8.html") == 0) {
+		/* Declared GBK, with bytes that are not. */
+		static const char bad[] = "<html><head><meta charset=\"gbk\">"
+		    "</head><body><div id=\"content\">\xb1\xb1\xff\xff"
+		    "</div></body></html>";
+
+		send_text(req, 200, "text/html", bad, sizeof bad - 1);
+	} else if (strcmp(uri, "/reuse") == 0) {
+		int n;
+
+		/* The same URL, another notice after two polls. */
+		pthread_mutex_lock(&FX.mu);
+		n = ++FX.reuse_requests;
+		pthread_mutex_unlock(&FX.mu);
+		body = md_xasprintf("<?xml version=\"1.0\"?><rss version=\"2.0\">"
+		    "<channel><item><title>最新通知</title><link>http://"
+		    "127.0.0.1:%d/notices/latest.html</link><description>%s"
+		    "</description></item></channel></rss>", FX.port,
+		    n <= 2 ? NOTICE_SCHOOL : NOTICE_WORK);
+		send_text(req, 200, "text/xml", body, strlen(body));
+		free(body);
 	} else if (strcmp(uri, "/flaky") == 0) {
 		int n;
 
@@ -418,8 +448,11 @@ feeds_conf(struct daemon *d)
 	    "<feed name=\"huge\" type=\"rss\" interval=\"0.2\" "
 	    "max-size=\"65536\" url=\"http://127.0.0.1:%d/huge\"/>\n"
 	    "<feed name=\"loop\" type=\"rss\" interval=\"0.2\" "
-	    "max-redirects=\"3\" url=\"http://127.0.0.1:%d/loop\"/>\n",
-	    FX.port, FX.port, FX.port, FX.port, FX.port, FX.port, FX.port);
+	    "max-redirects=\"3\" url=\"http://127.0.0.1:%d/loop\"/>\n"
+	    "<feed name=\"reuse\" type=\"rss\" interval=\"0.1\" "
+	    "url=\"http://127.0.0.1:%d/reuse\"/>\n",
+	    FX.port, FX.port, FX.port, FX.port, FX.port, FX.port, FX.port,
+	    FX.port);
 
 	h_conf(d, conf);
 	free(conf);
@@ -450,6 +483,21 @@ START_TEST(feeds)
 	ck_assert_str_eq(h_str(s, "date"), "2022-11-20");
 	ck_assert_str_eq(h_str(json_object_get(s, "region"), "code"), "110105");
 	expect_flags(&d, rev, s, "closure.school");
+	/* ... and in the reviewers' queue, by its region. */
+	{
+		struct resp *r = h_req(&d, "GET", "/v1/flags?region=110105&"
+		    "category=closure.school", rev, NULL);
+		json_t *flags, *f;
+		size_t i;
+		int found = 0;
+
+		h_expect(r, 200);
+		flags = json_object_get(r->json, "flags");
+		json_array_foreach(flags, i, f)
+			found |= h_int(f, "submission_id") == h_int(s, "id");
+		ck_assert_msg(found, "not in GET /v1/flags: %s", r->body);
+		resp_free(r);
+	}
 	json_decref(s);
 
 	/* Atom. */
@@ -471,6 +519,53 @@ START_TEST(feeds)
 	ck_assert_str_eq(h_str(s, "published_at"), "2022-11-22");
 	expect_flags(&d, rev, s, "closure.work");
 	json_decref(s);
+	/* Its page in bad GBK and its page gone are item errors: counted,
+	 * logged, not fetched again, and the feed itself is fine. */
+	wait_metric(&d, "measured_feed_item_errors_total{feed=\"gbk\"}", 2);
+	wait_log(&d, "bad-8.html: invalid character at byte");
+	wait_log(&d, "gone-9.html: HTTP status 404");
+	wait_metric(&d, "measured_feed_polls_total{feed=\"gbk\"}", 3);
+	ck_assert_int_eq(h_metric(&d, "measured_feed_failures{feed=\"gbk\"}"),
+	    0);
+	ck_assert_int_eq(h_metric(&d,
+	    "measured_feed_item_errors_total{feed=\"gbk\"}"), 2);
+
+	/* A URL reused for another notice: stored again under the hash of
+	 * its text, and each version once. */
+	{
+		char hash[65], alt[400];
+
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/notices/"
+		    "latest.html", FX.port);
+		md_sha256_hex(NOTICE_WORK, strlen(NOTICE_WORK), hash);
+		snprintf(alt, sizeof alt, "%s#sha256:%.16s", url, hash);
+		s = wait_submission(&d, rev, alt);
+		ck_assert_str_eq(h_str(s, "source_url"), url);
+		json_decref(s);
+		s = wait_submission(&d, rev, url);
+		json_decref(s);
+		wait_metric(&d, "measured_feed_polls_total{feed=\"reuse\"}", 5);
+		ck_assert_int_eq(h_metric(&d,
+		    "measured_feed_items_total{feed=\"reuse\"}"), 2);
+	}
+
+	/* SIGHUP restarts the feeds from their stored state: polling goes
+	 * on, still conditional. */
+	polls = fx_get(&FX.rss_304);
+	kill(d.pid, SIGHUP);
+	/* (Reading the reload's READY=1 also keeps it from being taken for
+	 * the restart's below.) */
+	ck_assert_int_eq(h_notify_wait(&d, "(reloaded)", NULL, 0,
+	    h_start_timeout()), 0);
+	ck_assert_int_eq(h_metric(&d, "measured_reloads_total"), 1);
+	{
+		double end = deadline();
+
+		while (fx_get(&FX.rss_304) <= polls) {
+			ck_assert_msg(h_now() < end, "no poll after SIGHUP");
+			nap();
+		}
+	}
 
 	/* Conditional requests: the next polls send If-None-Match and are
 	 * answered 304. */
@@ -736,6 +831,55 @@ START_TEST(spool_folder)
 }
 END_TEST
 
+/* SIGKILL while files are being taken: after the restart every file is
+ * in done/ and every submission stored exactly once. */
+START_TEST(spool_crash)
+{
+	enum { FILES = 40 };
+	struct daemon d;
+	char *rev, *conf, spool[300], done[320], name[64], body[512];
+	int i;
+
+	h_init_dir(&d);
+	snprintf(spool, sizeof spool, "%s/spool", d.dir);
+	snprintf(done, sizeof done, "%s/done", spool);
+	conf = md_xasprintf("<spool dir=\"%s\" interval=\"0.05\"/>", spool);
+	h_conf(&d, conf);
+	free(conf);
+	rev = h_token(&d, "reviewer", NULL, "rev");
+	h_start(&d, NULL);
+	wait_file(spool, "failed");
+	for (i = 0; i < FILES; i++) {
+		snprintf(name, sizeof name, "c%02d.json", i);
+		snprintf(body, sizeof body, "{\"external_id\": \"crash-%02d\", "
+		    "\"text\": \"%s\", \"occurred_at\": \"2022-11-20\"}", i,
+		    i % 2 ? NOTICE_SCHOOL : NOTICE_ROADS);
+		drop(spool, name, body);
+	}
+	/* Kill it once some, not all, are through. */
+	wait_file(done, "c00.json");
+	h_kill(&d);
+	h_start(&d, NULL);
+	for (i = 0; i < FILES; i++) {
+		json_t *subs;
+		char id[32];
+
+		snprintf(name, sizeof name, "c%02d.json", i);
+		wait_file(done, name);
+		snprintf(name, sizeof name, "c%02d.json.1", i);
+		ck_assert_msg(!exists(done, name), "%s: taken twice", name);
+		snprintf(id, sizeof id, "crash-%02d", i);
+		subs = find(&d, rev, id);
+		ck_assert_uint_eq(json_array_size(subs), 1);
+		json_decref(subs);
+	}
+	ck_assert(!exists(spool, "failed/c00.json"));
+	ck_assert_int_eq(h_stop(&d), 0);
+	h_cleanup(&d);
+	free(rev);
+}
+END_TEST
+
 /* A bad feed or spool config is refused with file:line. */
 START_TEST(bad_config)
 {
@@ -781,6 +925,7 @@ main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, feeds);
 	tcase_add_test(tc, spool_folder);
+	tcase_add_test(tc, spool_crash);
 	tcase_add_test(tc, bad_config);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -154,6 +154,69 @@ START_TEST(migration_and_history)
 }
 END_TEST
 
+/* A feed's state survives a reopen; a notice keeps its source URL and
+ * its platform is created by name. */
+START_TEST(feed_state_and_source)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	struct md_feed_state fs = { 0 }, got = { 0 };
+	struct md_submission s = { 0 };
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	json_t *out = NULL;
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->feed_state_get(c, "gov", &got, &err),
+	    MD_STORE_NOTFOUND);
+	fs.name = "gov";
+	fs.etag = "\"v1\"";
+	fs.failures = 3;
+	fs.next_poll = 1700000000.5;
+	fs.last_error = "HTTP status 503";
+	ck_assert_int_eq(b->begin(c, &err), 0);
+	ck_assert_int_eq(b->feed_state_put(c, &fs, &err), MD_STORE_OK);
+	fs.failures = 4;	/* a second put replaces the first */
+	ck_assert_int_eq(b->feed_state_put(c, &fs, &err), MD_STORE_OK);
+
+	s.platform = md_xstrdup("feed:gov");
+	s.external_id = md_xstrdup("http://gov.example/n/1.html");
+	s.kind = md_xstrdup("notice");
+	s.text = md_xstrdup("text");
+	s.source_url = md_xstrdup("http://gov.example/n/1.html");
+	memset(s.fingerprint, 'f', 64);
+	strcpy(s.date, "2022-11-20");
+	s.date_source = md_xstrdup("text");
+	s.findings = json_array();
+	ck_assert_int_eq(b->submission_put(c, &s, &out, &err),
+	    MD_STORE_CREATED);
+	ck_assert_int_eq(b->commit(c, &err), 0);
+	b->close(c);
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->feed_state_get(c, "gov", &got, &err), MD_STORE_OK);
+	ck_assert_str_eq(got.etag, "\"v1\"");
+	ck_assert_ptr_null(got.last_modified);
+	ck_assert_int_eq(got.failures, 4);
+	ck_assert(got.next_poll == 1700000000.5);
+	ck_assert_str_eq(got.last_error, "HTTP status 503");
+	md_feed_state_free(&got);
+	ck_assert_int_eq(b->submission_get(c, s.id, 0, &out, &err),
+	    MD_STORE_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(out, "platform")),
+	    "feed:gov");
+	ck_assert_str_eq(json_string_value(json_object_get(out,
+	    "source_url")), "http://gov.example/n/1.html");
+	json_decref(out);
+	b->close(c);
+	md_submission_free(&s);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -166,6 +229,7 @@ main(void)
 	tcase_add_test(tc, backend_specs);
 	tcase_add_test(tc, transitions);
 	tcase_add_test(tc, migration_and_history);
+	tcase_add_test(tc, feed_state_and_source);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
