@@ -79,7 +79,9 @@ md_notify(const char *fmt, ...)
 	    strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	/* Never wait on the event loop: a listener that reads no more (its
+	 * queue full) loses a notice rather than hanging the daemon. */
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
 	    (struct sockaddr *)&sa, len) < 0)
 		md_log(4, "sd_notify: %s: %s", path, strerror(errno));
 	close(fd);
@@ -634,7 +636,22 @@ md_daemon_main(const char *conf_path, const char *listen,
 	if (detached)
 		detach(&ready_fd);
 
-	srv.base = event_base_new();
+	{
+		/*
+		 * evhttp turns a connection's read and write interest on and
+		 * off several times a request; with the changelist, epoll
+		 * hears only the net change of each loop pass (the daemon
+		 * never dup()s a socket it watches).
+		 */
+		struct event_config *cfg = event_config_new();
+
+		if (cfg != NULL) {
+			event_config_set_flag(cfg,
+			    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+			srv.base = event_base_new_with_config(cfg);
+			event_config_free(cfg);
+		}
+	}
 	srv.http = evhttp_new(srv.base);
 	if (srv.base == NULL || srv.http == NULL)
 		md_fatal("cannot create the event loop");
