@@ -810,7 +810,6 @@ md_conf_load(struct md_conf *conf, const char *path, struct md_error *err)
 			conf->listen = md_xstrdup(v);
 		} else if (md_xml_is(c, "store")) {
 			free(conf->store);
-	free(conf->report_folder);
 			conf->store = md_xstrdup(v);
 		} else if (md_xml_is(c, "limits")) {
 			rc = load_limits(conf, c, path, err);
@@ -842,6 +841,7 @@ md_conf_free(struct md_conf *conf)
 	free(conf->file);
 	free(conf->listen);
 	free(conf->store);
+	free(conf->report_folder);
 	for (i = 0; i < conf->nplugins; i++)
 		md_plugin_conf_free(&conf->plugins[i]);
 	free(conf->plugins);
