@@ -21,8 +21,9 @@ apt-get install -y -qq --no-install-recommends $pkgs
 # The browser tests (tests/browser.test): playwright-core, pinned in
 # package-lock.json, drives Debian's chromium; it never downloads a
 # browser.  npm comes with nodejs from some sources; Debian's own is a
-# separate package.  playwright-core needs node 20 (the test skips on
-# an older one and says so).
+# separate package.  playwright-core is pinned to 1.61.0, the last
+# release that runs on node 18 (Debian 12's nodejs); the test skips on
+# an older node and says so.
 command -v npm >/dev/null 2>&1 ||
 	apt-get install -y -qq --no-install-recommends npm
 top=$(cd "$(dirname "$0")/.." && pwd)

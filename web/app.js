@@ -534,7 +534,9 @@ function renderFlag(f, related) {
 		    el('span', { class: 'when', text: when(h.at) + ' ' + h.actor + ' ' }),
 		    el('b', { text: (ACTION[h.action] || h.action) }),
 		    '（' + (STATUS[h.from] || h.from) + ' → ' + (STATUS[h.to] || h.to) + '）：',
-		    el('span', { class: 'note', text: h.note })));
+		    el('span', { class: 'note', text: h.note }),
+		    h.public_note ? el('span', { class: 'public-note',
+		    text: '对外说明：' + h.public_note }) : null));
 	if (!hist.children.length)
 		hist.append(el('li', { class: 'empty', text: '尚无审核记录 (no review yet)' }));
 
@@ -573,8 +575,16 @@ async function review(action) {
 	state.busy = true;
 	const idx = state.items.findIndex((x) => x.id === f.id);
 	try {
-		const out = await api('/v1/flags/' + f.id + '/review', 'POST', { action: action, note: note });
+		/* The public note goes out in the platform's callback; the
+		 * reviewers' note never leaves the daemon.  Sent only when
+		 * written, so the callback says null rather than "". */
+		const body = { action: action, note: note };
+		const pub = $('public-note').value.trim();
+		if (pub)
+			body.public_note = pub;
+		const out = await api('/v1/flags/' + f.id + '/review', 'POST', body);
 		$('note').value = '';
+		$('public-note').value = '';
 		state.pending = null;
 		say('问题 #' + f.id + ' 已' + ACTION[action] + '：' + STATUS[f.status] + ' → ' +
 		    STATUS[out.status] + '。(' + f.status + ' → ' + out.status + ')', 'info');
@@ -615,7 +625,8 @@ function typing(t) {
 function onKey(ev) {
 	if (!state.token || ev.altKey || ev.metaKey)
 		return;
-	if (ev.key === 'Enter' && ev.ctrlKey && ev.target === $('note')) {
+	if (ev.key === 'Enter' && ev.ctrlKey &&
+	    (ev.target === $('note') || ev.target === $('public-note'))) {
 		ev.preventDefault();
 		const a = state.pending || firstAllowed();
 		if (a)

@@ -1,9 +1,10 @@
 // The whole review loop at 1280 px: sign in, filter the queue (counts
 // agree with the API), open a flag, see its span highlighted in place
 // (byte offsets converted correctly past an emoji), the measure's Chinese
-// text, other findings and related flags; confirm it with a note; it
-// leaves the open queue, the UI moves to the next flag, and the confirmed
-// tab shows it with the note in its history.  Then a keyboard review.
+// text, other findings and related flags; confirm it with a note and a
+// note for the public (stored as public_note); it leaves the open queue,
+// the UI moves to the next flag, and the confirmed tab shows it with both
+// notes in its history.  Then a keyboard review.
 import { run, open, signIn, shot, ok, eq, api, noErrors } from './lib.mjs';
 
 await run('review loop', async (browser) => {
@@ -62,7 +63,9 @@ await run('review loop', async (browser) => {
 
 	// Confirm with a note.
 	const note = '已核实：朝阳区该校无病例，属随意停课';
+	const pubNote = '已责成区教委恢复线下教学';
 	await page.locator('#note').fill(note);
+	await page.locator('#public-note').fill(pubNote);
 	const idx = (await page.locator('#flag-list li[data-id]').evaluateAll((lis, id) =>
 		lis.findIndex((li) => li.dataset.id === String(id)), fid));
 	const nextId = rows > idx + 1 ?
@@ -74,7 +77,12 @@ await run('review loop', async (browser) => {
 	eq(await page.locator('#flag-list li[data-id]').count(), rows - 1, 'one fewer open flag');
 	if (nextId !== null)
 		await page.locator(`#flag[data-id="${nextId}"]`).waitFor();	// moved on to the next
-	eq((await api('/v1/flags/' + fid)).json.status, 'confirmed', 'stored as confirmed');
+	const stored = (await api('/v1/flags/' + fid)).json;
+	eq(stored.status, 'confirmed', 'stored as confirmed');
+	const last = stored.history[stored.history.length - 1];
+	eq(last.note, note, 'the reviewers\' note stored');
+	eq(last.public_note, pubNote, 'the note for the public stored');
+	eq(await page.locator('#public-note').inputValue(), '', 'the public note cleared after the action');
 
 	// The confirmed tab lists it; its history has the note.
 	await page.locator('#status-tabs button[data-status="confirmed"]').click();
@@ -82,6 +90,7 @@ await run('review loop', async (browser) => {
 	await page.locator(`#flag[data-id="${fid}"][data-status="confirmed"]`).waitFor();
 	const hist = await page.locator('#history').textContent();
 	ok(hist.includes(note) && hist.includes('reviewer-ui'), 'the history shows the note and the reviewer: ' + hist);
+	ok(hist.includes(pubNote), 'the history shows the note for the public: ' + hist);
 	ok(await page.locator('#actions button[data-action="confirm"]').isDisabled(), 'confirm is disabled once confirmed');
 	await shot(page, 'history-1280');
 

@@ -498,6 +498,13 @@ START_TEST(config)
 	ck_assert_int_ne(load(dir, "<webhook name=\"wg\" url=\"ftp://x/\" "
 	    "secret=\"0123456789abcdef\"/>", &conf, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.msg, "measured.conf:3"));
+	/* The report folder survives a <store> after it and is freed with
+	 * the rest (a merge once put its free() in the <store> branch). */
+	ck_assert_msg(load(dir, "<report public=\"yes\" folder=\"/srv/r\"/>\n"
+	    "<store>sqlite:/srv/m.db</store>", &conf, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_str_eq(conf.report_folder, "/srv/r");
+	ck_assert_str_eq(conf.store, "sqlite:/srv/m.db");
 	md_conf_free(&conf);
 	free(sec);
 	tu_rmdir(dir);
