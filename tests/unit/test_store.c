@@ -1,12 +1,16 @@
 /*
  * test_store.c - SHA-256 against FIPS 180-4's vectors, store specs, the
  * review transitions, schema migration and its refusal of a newer store,
- * the append-only review history, and tokens in the SQLite backend.
+ * the append-only review history, tokens in the SQLite backend, and a
+ * group's statement journals kept in memory.
  */
 #include <check.h>
+#include <dirent.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 #include "store.h"
@@ -217,6 +221,87 @@ START_TEST(feed_state_and_source)
 }
 END_TEST
 
+/* The SQLite temporary files this process has open (unlinked at once,
+ * so only /proc/self/fd shows them). */
+static int
+temp_files_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char path[300], to[300];
+	ssize_t n;
+	int found = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+		if ((n = readlink(path, to, sizeof to - 1)) <= 0)
+			continue;
+		to[n] = '\0';
+		if (strstr(to, "etilqs_") != NULL)
+			found++;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A group of submissions, each in its savepoint as the writer runs them,
+ * keeps its statement journal in memory: no temporary file, however many
+ * pages the group changes.
+ */
+START_TEST(group_journal_in_memory)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	char text[3001];
+	json_t *out = NULL;
+	int i, k, round;
+
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	for (round = 0; round < 3; round++) {
+		ck_assert_int_eq(b->begin(c, &err), 0);
+		for (i = 0; i < 200; i++) {
+			struct md_submission s = { 0 };
+
+			s.platform = md_xstrdup("hotline");
+			s.external_id = md_xasprintf("r%d-%d", round, i);
+			s.kind = md_xstrdup("complaint");
+			s.text = md_xstrdup(text);
+			memset(s.fingerprint, 'a' + i % 26, 64);
+			strcpy(s.date, "2022-11-20");
+			s.date_source = md_xstrdup("received");
+			s.region_code = md_xasprintf("11%04d", i);
+			s.findings = json_array();
+			for (k = 0; k < 4; k++)
+				json_array_append_new(s.findings, json_pack(
+				    "{s:s, s:{s:s, s:s, s:s}, s:s, s:i, s:s}",
+				    "category", k % 2 ? "closure.school" :
+				    "testing.mass", "measure", "version",
+				    "2022-11-11", "item", k % 2 ? "16" : "6",
+				    "number", k % 2 ? "十六" : "六", "rule",
+				    "r", "severity", 1 + (i + k) % 3, "excerpt",
+				    text + 2000));
+			ck_assert_int_eq(b->savepoint(c, &err), 0);
+			ck_assert_int_eq(b->submission_put(c, &s, &out, &err),
+			    MD_STORE_CREATED);
+			b->release(c, 1);
+			md_submission_free(&s);
+		}
+		ck_assert_int_eq(temp_files_open(), 0);
+		ck_assert_int_eq(b->commit(c, &err), 0);
+	}
+	b->close(c);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
 /*
  * The weekly report's reads: confirmations in a time range, first
  * reviews (of any kind) in a range, the earliest confirmation; never a
@@ -312,6 +397,7 @@ main(void)
 	tcase_add_test(tc, migration_and_history);
 	tcase_add_test(tc, report_rows);
 	tcase_add_test(tc, feed_state_and_source);
+	tcase_add_test(tc, group_journal_in_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
