@@ -83,10 +83,11 @@ struct run {
 	} *doc_conds;
 	size_t ndoc_conds;
 	/* A condition's answer in a sentence or clause, by condition and
-	 * region (0: not asked yet, else the answer + 2); whether a rule's
-	 * conditions rule a sentence out, by rule and sentence (0: not
-	 * asked yet, 1: no, 2: yes). */
-	int8_t *in_sentence, *in_clause, *ruled_out;
+	 * region (the answer + 2); whether a rule's conditions rule a
+	 * sentence out, by rule and sentence (1: no, 2: yes).  See
+	 * memo_get: an entry of an earlier check reads as not asked. */
+	uint16_t *in_sentence, *in_clause, *ruled_out;
+	uint16_t epoch;
 	struct md_found *found;
 	size_t nfound, fcap;
 	unsigned long not_evaluated;
@@ -116,7 +117,28 @@ struct md_engine {
 	} s_cands, s_cands2, s_occs, s_occs2, s_keys, s_cand_at, s_occ_at,
 	    s_every, s_memo, s_matches;
 	int matches_busy;	/* s_matches lent to host_match_rules */
+	uint16_t epoch;		/* of the last check's memos */
 };
+
+/*
+ * The memos are kept from one check to the next and not cleared: each
+ * entry holds the check's epoch above its value (1 to 3), and one of an
+ * earlier check is not asked yet.  They are cleared only when the array
+ * grows or the epoch wraps.
+ */
+#define MEMO_EPOCHS 0x3fff
+
+static int
+memo_get(const struct run *run, const uint16_t *m)
+{
+	return *m >> 2 == run->epoch ? *m & 3 : 0;
+}
+
+static void
+memo_set(const struct run *run, uint16_t *m, int v)
+{
+	*m = (uint16_t)(run->epoch << 2 | v);
+}
 
 /* b's array with room for n elements of size bytes; its contents are not
  * kept when it grows. */
@@ -281,7 +303,7 @@ cond_found(struct md_engine *e, const struct md_cond *k,
 {
 	struct run *run = e->run;
 	size_t i, from, to, s, end;
-	int8_t *memo = NULL;
+	uint16_t *memo = NULL;
 	int rc;
 
 	if (k->scope == MD_IN_DOCUMENT) {
@@ -295,14 +317,14 @@ cond_found(struct md_engine *e, const struct md_cond *k,
 		memo = &run->in_clause[k->index * doc->nclauses +
 		    (size_t)(c - doc->clauses)];
 	}
-	if (memo != NULL && *memo != 0)
-		return *memo - 2;
+	if (memo != NULL && memo_get(run, memo) != 0)
+		return memo_get(run, memo) - 2;
 	region_of(doc, c, k->scope, &from, &to);
 	rc = doc_search(e, &k->re, doc, from, to, &s, &end);
 	if (rc < 0)
 		rc = -1;
 	if (memo != NULL)
-		*memo = (int8_t)(rc + 2);
+		memo_set(run, memo, rc + 2);
 	if (k->scope == MD_IN_DOCUMENT) {
 		run->doc_conds = md_xreallocarray(run->doc_conds,
 		    run->ndoc_conds + 1, sizeof *run->doc_conds);
@@ -341,19 +363,20 @@ static int
 ruled_out(struct md_engine *e, const struct md_rule *r,
     const struct md_document *doc, size_t sn)
 {
-	int8_t *memo = &e->run->ruled_out[r->index * doc->nsentences + sn];
+	struct run *run = e->run;
+	uint16_t *memo = &run->ruled_out[r->index * doc->nsentences + sn];
 	size_t i;
 
-	if (*memo == 0) {
-		*memo = 1;
+	if (memo_get(run, memo) == 0) {
+		memo_set(run, memo, 1);
 		for (i = 0; i < r->nconds; i++)
 			if (r->conds[i].scope == MD_IN_CLAUSE)
 				break;
 		if (r->nconds > 0 && i == r->nconds &&
 		    conditions_hold(e, r, doc, &doc->sentences[sn]) == 0)
-			*memo = 2;
+			memo_set(run, memo, 2);
 	}
-	return *memo == 2;
+	return memo_get(run, memo) == 2;
 }
 
 static int
@@ -1521,7 +1544,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	struct md_document doc;
 	struct md_sink sink;
 	struct run run;
-	size_t bad, i, nmemo[3];
+	size_t bad, i, nmemo[3], had;
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -1560,9 +1583,14 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	nmemo[0] = e->nconds * doc.nsentences + 1;
 	nmemo[1] = e->nconds * doc.nclauses + 1;
 	nmemo[2] = e->nrules * doc.nsentences + 1;
+	had = e->s_memo.cap;
 	run.in_sentence = scratch(&e->s_memo, nmemo[0] + nmemo[1] + nmemo[2],
-	    1);
-	memset(run.in_sentence, 0, nmemo[0] + nmemo[1] + nmemo[2]);
+	    sizeof *run.in_sentence);
+	if (e->s_memo.cap != had || e->epoch == MEMO_EPOCHS) {
+		memset(e->s_memo.p, 0, e->s_memo.cap * sizeof *run.in_sentence);
+		e->epoch = 0;
+	}
+	run.epoch = ++e->epoch;
 	run.in_clause = run.in_sentence + nmemo[0];
 	run.ruled_out = run.in_clause + nmemo[1];
 	run.cands = e->s_cands.p;

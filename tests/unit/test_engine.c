@@ -2,7 +2,8 @@
  * test_engine.c - the engine end to end over the bundled plugins, rules
  * and catalogues: the date and where it came from, the version in force,
  * the measure cited, offsets through full-width text, negation, dedupe,
- * errors, and the limit on a catastrophic rule.
+ * errors, the limit on a catastrophic rule, and what one check remembers
+ * not leaking into the next.
  */
 #include "testutil.h"
 
@@ -60,6 +61,28 @@ START_TEST(school_closure_cites_16_and_18)
 	ck_assert(memcmp(f->excerpt + f->ex_start, "暂停线下教学",
 	    f->ex_end - f->ex_start) == 0);
 	md_result_free(&r);
+}
+END_TEST
+
+/*
+ * One engine checks one document after another, and what it remembered
+ * of a condition in the last one (the same sentence, the same condition)
+ * is not an answer for the next.
+ */
+START_TEST(conditions_remembered_per_document)
+{
+	const char *open = "即日起，全区中小学、幼儿园一律暂停线下教学。";
+	const char *outage = "因停电，全区中小学、幼儿园一律暂停线下教学。";
+	struct md_result r;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(tu_check(E, i % 2 ? outage : open,
+		    "2022-11-20", &r), 0);
+		ck_assert_msg(has_category(&r, "closure.school") == !(i % 2),
+		    "check %d: %zu findings", i, r.n);
+		md_result_free(&r);
+	}
 }
 END_TEST
 
@@ -398,6 +421,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, school_closure_cites_16_and_18);
 	tcase_add_test(tc, restated_prohibition_is_nothing);
+	tcase_add_test(tc, conditions_remembered_per_document);
 	tcase_add_test(tc, version_by_date);
 	tcase_add_test(tc, quarantine_durations_by_population);
 	tcase_add_test(tc, date_sources);
