@@ -443,22 +443,13 @@ struct md_outbox {
 	struct md_outbox_stats st;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static double
 random_unit(void)
 {
 	uint32_t r;
 
 	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
-		r = (uint32_t)now_ms() * 2654435761u;
+		r = (uint32_t)md_wall_ms() * 2654435761u;
 	return (double)r / 4294967296.0;
 }
 
@@ -525,7 +516,7 @@ record(struct delivery *d, int delivered)
 {
 	struct md_outbox *ob = d->ob;
 	const struct md_outbox_conf *o = &ob->srv->rt->conf.outbox;
-	int64_t now = now_ms(), deadline = d->created_ms + o->max_age;
+	int64_t now = md_wall_ms(), deadline = d->created_ms + o->max_age;
 
 	ob->st.sent++;
 	if (delivered) {
@@ -798,7 +789,7 @@ done_claim(struct md_job *j)
 			send_one(ob, row);
 	next = json_object_get(out, "next_at");
 	if (json_is_integer(next)) {
-		int64_t in = json_integer_value(next) - now_ms();
+		int64_t in = json_integer_value(next) - md_wall_ms();
 
 		if (in < wait)
 			wait = in < 0 ? 0 : (long)in;
@@ -836,7 +827,7 @@ claim(struct md_outbox *ob)
 	 * sees it come back.
 	 */
 	ob->claim_limit = room;
-	ob->claim_now = now_ms();
+	ob->claim_now = md_wall_ms();
 	ob->claim_lease = ob->claim_now + 2 * o->timeout + 5000;
 	md_store_write(ob->srv->store, &ob->claim);
 }

@@ -436,15 +436,6 @@ static const char SQL_OUTBOX_ADD[] =
     "created_at, created_ms, next_attempt_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)";
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Queues a message; body is taken (decref'd). */
 static int
 outbox_add(struct md_store_conn *c, const char *kind, const char *url,
@@ -471,7 +462,7 @@ outbox_add(struct md_store_conn *c, const char *kind, const char *url,
 	bind_text(st, 5, message_id);
 	sqlite3_bind_int64(st, 6, flag_id);
 	bind_text(st, 7, now);
-	sqlite3_bind_int64(st, 8, wall_ms());
+	sqlite3_bind_int64(st, 8, md_wall_ms());
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return fail(c, err, "outbox");
 	return 0;

@@ -234,6 +234,15 @@ md_time_iso(time_t t, char out[26])
 	strftime(out, 26, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
 }
 
+long long
+md_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 md_buf_add(struct md_buf *b, const char *s, size_t n)
 {

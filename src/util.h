@@ -62,6 +62,9 @@ double md_mono(void);
  * "2022-11-20T08:30:00+08:00". */
 void md_time_iso(time_t t, char out[26]);
 
+/* The wall clock in milliseconds since the epoch (the outbox's times). */
+long long md_wall_ms(void);
+
 /* A growable string buffer. */
 struct md_buf {
 	char *data;
