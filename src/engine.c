@@ -55,6 +55,20 @@ struct cand {
 	uint32_t sentence;
 };
 
+/* Where the literals of one prefilter id occur.  The lists are kept from
+ * one check to the next, so a warm engine fills them without allocating;
+ * offsets fit 32 bits because longer texts are not prefiltered (see
+ * find_candidates). */
+struct occ {
+	uint32_t at;		/* where one of its literals starts */
+	uint32_t end;		/* and ends */
+};
+
+struct occ_list {
+	struct occ *v;
+	uint32_t n, cap;
+};
+
 /* What one check() call is working on. */
 struct run {
 	const struct md_document *doc;
@@ -64,15 +78,9 @@ struct run {
 	size_t *cand_at;	/* by rule: its first cand; one more */
 	uint8_t *everywhere;	/* rules to run on every sentence */
 	/* Where the literals of the ids above the rules' occur (see
-	 * build_prefilter): sorted by id, then start; of those that start
-	 * alike only the shortest. */
-	struct occ {
-		size_t id;
-		size_t at;	/* where one of its literals starts */
-		size_t end;	/* and ends */
-	} *occs;
-	size_t nocc, ocap;
-	size_t *occ_at;		/* by id - nrules: its first occ; one more */
+	 * build_prefilter), by id - nrules: each list sorted by start, and
+	 * of those that start alike only the shortest. */
+	struct occ_list *occs;
 	size_t last_sentence;	/* of the last literal hit (on_literal) */
 	int scan_failed;	/* search every pattern everywhere */
 	size_t nrules;		/* ids below are rules */
@@ -114,8 +122,8 @@ struct md_engine {
 	struct scratch {
 		void *p;
 		size_t cap;	/* elements */
-	} s_cands, s_cands2, s_occs, s_occs2, s_keys, s_cand_at, s_occ_at,
-	    s_every, s_memo, s_matches;
+	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches;
+	struct occ_list *occs;	/* by prefilter id - nrules */
 	int matches_busy;	/* s_matches lent to host_match_rules */
 	uint16_t epoch;		/* of the last check's memos */
 };
@@ -172,20 +180,20 @@ static int
 occurs(const struct run *run, size_t id, size_t from, size_t to,
     size_t *at)
 {
-	size_t lo = run->occ_at[id - run->nrules];
-	size_t hi = run->occ_at[id - run->nrules + 1], end = hi;
+	const struct occ_list *l = &run->occs[id - run->nrules];
+	size_t lo = 0, hi = l->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (run->occs[mid].at < from)
+		if (l->v[mid].at < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < end && run->occs[lo].at < to; lo++)
-		if (run->occs[lo].end <= to) {
-			*at = run->occs[lo].at;
+	for (; lo < l->n && l->v[lo].at < to; lo++)
+		if (l->v[lo].end <= to) {
+			*at = l->v[lo].at;
 			return 1;
 		}
 	return 0;
@@ -480,13 +488,12 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	size_t k, hi, last_end = 0, end, send, at, ci = 0;
+	const struct occ_list *l = &run->occs[re->prefix_id - run->nrules];
+	size_t k, last_end = 0, end, send, at, ci = 0;
 	int rc;
 
-	k = run->occ_at[re->prefix_id - run->nrules];
-	hi = run->occ_at[re->prefix_id - run->nrules + 1];
-	for (; k < hi; k++) {
-		size_t s = run->occs[k].at;
+	for (k = 0; k < l->n; k++) {
+		size_t s = l->v[k].at;
 		const struct md_clause *c;
 
 		if (s < last_end)
@@ -1162,11 +1169,11 @@ md_engine_free(struct md_engine *e)
 	md_litset_free(e->hearsay);
 	free(e->s_cands.p);
 	free(e->s_cands2.p);
-	free(e->s_occs.p);
-	free(e->s_occs2.p);
+	for (i = 0; e->occs != NULL && i < e->nids - e->nrules; i++)
+		free(e->occs[i].v);
+	free(e->occs);
 	free(e->s_keys.p);
 	free(e->s_cand_at.p);
-	free(e->s_occ_at.p);
 	free(e->s_every.p);
 	free(e->s_memo.p);
 	free(e->s_matches.p);
@@ -1175,17 +1182,34 @@ md_engine_free(struct md_engine *e)
 
 /* --- checking ---------------------------------------------------------- */
 
+/*
+ * Files an occurrence in its id's list, in order of start, keeping the
+ * shortest of those that start alike.  The prefilter reports in order of
+ * end, so an occurrence lands at the end of its list or a step or two
+ * before it (a longer literal that ended later started earlier).
+ */
 static void
 add_occ(struct run *run, size_t id, size_t at, size_t end)
 {
-	if (run->nocc == run->ocap) {
-		run->ocap = run->ocap ? run->ocap * 2 : 64;
-		run->occs = md_xreallocarray(run->occs, run->ocap,
-		    sizeof *run->occs);
+	struct occ_list *l = &run->occs[id - run->nrules];
+	uint32_t i = l->n;
+
+	while (i > 0 && l->v[i - 1].at > at)
+		i--;
+	if (i > 0 && l->v[i - 1].at == at) {
+		if (end < l->v[i - 1].end)
+			l->v[i - 1].end = (uint32_t)end;
+		return;
 	}
-	run->occs[run->nocc].id = id;
-	run->occs[run->nocc].at = at;
-	run->occs[run->nocc++].end = end;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = md_xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	if (i < l->n)
+		memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *l->v);
+	l->v[i].at = (uint32_t)at;
+	l->v[i].end = (uint32_t)end;
+	l->n++;
 }
 
 /* A literal hit: a candidate sentence for a rule (id < nrules), or an
@@ -1248,10 +1272,10 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 }
 
 /*
- * Sorting by key, then position, without qsort: a counting sort by key
- * into buckets (at[k] is where key k's bucket begins, at[nkeys] the end),
- * then insertion sort inside each bucket, where little moves: the
- * prefilter reports in text order, give or take a literal's length.
+ * Sorting candidates by rule, then sentence, without qsort: a counting
+ * sort by key into buckets (at[k] is where key k's bucket begins,
+ * at[nkeys] the end), then insertion sort inside each bucket, where little
+ * moves: the prefilter reports in text order.
  */
 static size_t *
 bucket_starts(struct scratch *b, size_t nkeys, const size_t *keys, size_t n)
@@ -1264,48 +1288,6 @@ bucket_starts(struct scratch *b, size_t nkeys, const size_t *keys, size_t n)
 	for (i = 2; i < nkeys + 2; i++)
 		at[i] += at[i - 1];
 	return at;	/* at[k + 1]: where bucket k is filled next */
-}
-
-static int
-occ_before(const struct occ *x, const struct occ *y)
-{
-	return x->at < y->at || (x->at == y->at && x->end < y->end);
-}
-
-/* Sorts the occurrences (see struct run) and fills occ_at. */
-static void
-sort_occs(struct md_engine *e, struct run *run)
-{
-	size_t nkeys = e->nids - run->nrules, i, j, k, b, n = run->nocc;
-	size_t *keys = scratch(&e->s_keys, n + 1, sizeof *keys), *at;
-	struct occ *out = scratch(&e->s_occs2, n + 1, sizeof *out), x;
-
-	for (i = 0; i < n; i++)
-		keys[i] = run->occs[i].id - run->nrules;
-	at = bucket_starts(&e->s_occ_at, nkeys, keys, n);
-	for (i = 0; i < n; i++)
-		out[at[keys[i] + 1]++] = run->occs[i];
-	/* Now at[k] is where bucket k begins.  Sort each, keep one per
-	 * start (the shortest), and close the gaps. */
-	for (b = 0, k = 0; b < nkeys; b++) {
-		size_t first = k;
-
-		for (i = at[b] + 1; i < at[b + 1]; i++) {
-			x = out[i];
-			for (j = i; j > at[b] && occ_before(&x, &out[j - 1]);
-			    j--)
-				out[j] = out[j - 1];
-			out[j] = x;
-		}
-		for (i = at[b]; i < at[b + 1]; i++)
-			if (k == first || out[i].at != out[k - 1].at)
-				out[k++] = out[i];
-		at[b] = first;
-	}
-	at[nkeys] = k;
-	scratch_swap(&e->s_occs2, (void **)&run->occs, &run->ocap);
-	run->nocc = k;
-	run->occ_at = at;
 }
 
 /* Sorts the candidates (see struct run) and fills cand_at. */
@@ -1360,14 +1342,21 @@ find_candidates(struct md_engine *e, struct run *run)
 		if (md_prefilter_always_of(e->pf, i))
 			md_bit_set(run->everywhere, i);
 	run->nrules = e->nrules;
-	md_prefilter_scan(e->pf, run->doc->text, run->doc->len, on_literal,
-	    run);
+	if (e->occs == NULL)
+		e->occs = md_xcalloc(e->nids - e->nrules + 1, sizeof *e->occs);
+	for (i = 0; i < e->nids - e->nrules; i++)
+		e->occs[i].n = 0;
+	run->occs = e->occs;
+	if (run->doc->len >= UINT32_MAX)
+		run->scan_failed = 1;	/* offsets would not fit an occ */
+	else
+		md_prefilter_scan(e->pf, run->doc->text, run->doc->len,
+		    on_literal, run);
 	if (run->scan_failed) {
 		/* Never miss: every pattern of every rule, everywhere. */
 		for (i = 0; i < e->nrules; i++)
 			md_bit_set(run->everywhere, i);
 	}
-	sort_occs(e, run);
 	sort_cands(e, run);
 }
 
@@ -1595,8 +1584,6 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	run.ruled_out = run.in_clause + nmemo[1];
 	run.cands = e->s_cands.p;
 	run.cap = e->s_cands.cap;
-	run.occs = e->s_occs.p;
-	run.ocap = e->s_occs.cap;
 	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
@@ -1628,8 +1615,6 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	finish(e, &t, &doc, r);
 	e->s_cands.p = run.cands;
 	e->s_cands.cap = run.cap;
-	e->s_occs.p = run.occs;
-	e->s_occs.cap = run.ocap;
 	free(run.doc_conds);
 	md_text_release(&t);
 	return 0;

@@ -303,6 +303,42 @@ START_TEST(same_category_same_sentence_once)
 }
 END_TEST
 
+START_TEST(prefix_starts_in_text_order)
+{
+	/* Both prefix literals open a match; the prefilter reports 乙 (it
+	 * ends first) before 甲乙丙 (it starts first).  The match is tried
+	 * first where the text starts it, so the span is the longer one. */
+	const char *t = "全区甲乙丙中小学停课。";
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir(), *conf, *body, *rules;
+
+	rules = tu_write(d, "closure.rules.xml",
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
+	    " <rule id=\"closure.nested\" category=\"closure.school\" "
+	    "severity=\"2\">\n"
+	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
+	    "  <reason>r</reason><pattern>(?:甲乙丙|乙)[^。]*停课</pattern>\n"
+	    "  <example>甲乙丙停课</example>\n"
+	    " </rule>\n</rules>\n");
+	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
+	conf = tu_conf(d, body);
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.findings[0].start, strstr(t, "甲") - t);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(rules);
+	free(body);
+	free(conf);
+	tu_rmdir(d);
+}
+END_TEST
+
 START_TEST(empty_text)
 {
 	struct md_result r;
@@ -429,6 +465,7 @@ main(void)
 	tcase_add_test(tc, invalid_utf8_is_an_error);
 	tcase_add_test(tc, bad_date_is_an_error);
 	tcase_add_test(tc, same_category_same_sentence_once);
+	tcase_add_test(tc, prefix_starts_in_text_order);
 	tcase_add_test(tc, empty_text);
 	tcase_add_test(tc, catastrophic_rule_is_counted);
 	tcase_add_test(tc, plugin_options);
