@@ -129,9 +129,14 @@ run_match(const pcre2_code *code, struct md_matcher *m, const char *text,
 	PCRE2_SIZE *ov;
 	int rc;
 
-	/* The text was validated once when it came in. */
-	rc = pcre2_match(code, (PCRE2_SPTR)text, to, from,
-	    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+	/* The text was validated once when it came in.  The JIT entry
+	 * skips pcre2_match's checks of its arguments, a tenth of a short
+	 * attempt; a pattern the JIT could not compile goes the long way. */
+	rc = pcre2_jit_match(code, (PCRE2_SPTR)text, to, from, 0, m->md,
+	    m->mctx);
+	if (rc == PCRE2_ERROR_JIT_BADOPTION)
+		rc = pcre2_match(code, (PCRE2_SPTR)text, to, from,
+		    PCRE2_NO_UTF_CHECK, m->md, m->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc < 0) {
