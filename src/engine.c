@@ -110,6 +110,7 @@ struct md_engine {
 	size_t nrules;
 	size_t nconds;		/* all conditions of all rules */
 	size_t nids;		/* ids in the prefilter */
+	uint8_t *applies;	/* by rule, then catalogue version: cited */
 	struct md_prefilter *pf;
 	struct md_matcher matcher;
 	struct md_host host;
@@ -387,15 +388,30 @@ ruled_out(struct md_engine *e, const struct md_rule *r,
 	return memo_get(run, memo) == 2;
 }
 
+/* Whether r cites an item of version m (of the engine's catalogue). */
 static int
-rule_applies(const struct md_rule *r, const char *version)
+rule_applies(const struct md_engine *e, const struct md_rule *r,
+    const struct md_measures *m)
 {
-	size_t i;
+	return e->applies[r->index * e->catalog.n +
+	    (size_t)(m - e->catalog.versions)];
+}
 
-	for (i = 0; i < r->ncites; i++)
-		if (strcmp(r->cites[i].version, version) == 0)
-			return 1;
-	return 0;
+/* Fills e->applies: a comparison of strings for each rule a check would
+ * otherwise make once per plugin that asks. */
+static void
+index_citations(struct md_engine *e)
+{
+	size_t i, v, c;
+
+	e->applies = md_xcalloc(e->nrules * e->catalog.n + 1,
+	    sizeof *e->applies);
+	for (i = 0; i < e->nrules; i++)
+		for (v = 0; v < e->catalog.n; v++)
+			for (c = 0; c < e->rules[i]->ncites; c++)
+				if (strcmp(e->rules[i]->cites[c].version,
+				    e->catalog.versions[v].version) == 0)
+					e->applies[i * e->catalog.n + v] = 1;
 }
 
 /* Keeps a pattern match at [s, end) unless its scope, a question or a
@@ -560,7 +576,7 @@ host_match_rules(struct md_ctx *ctx, const struct md_document *doc,
 	for (i = 0; i < sl->pack->nrules; i++) {
 		const struct md_rule *r = &sl->pack->rules[i];
 
-		if (r->npatterns == 0 || !rule_applies(r, doc->version))
+		if (r->npatterns == 0 || !rule_applies(e, r, run->measures))
 			continue;
 		for (k = 0; k < r->npatterns && !run->scan_failed; k++)
 			if (r->patterns[k].anchored != NULL)
@@ -750,7 +766,7 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 		refuse(e, sl, why);
 		return -EINVAL;
 	}
-	if (!rule_applies(r, run->doc->version))
+	if (!rule_applies(e, r, run->measures))
 		return 0;	/* not a violation under this version */
 	if (category != r->category && !grounded(r, run->measures, category)) {
 		snprintf(why, sizeof why, "emitted category %s for rule %s, "
@@ -1118,6 +1134,7 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 	/* After init(): the plugins' own patterns are watched too. */
 	if (build_prefilter(e, conf->prefilter, err) != 0)
 		goto fail;
+	index_citations(e);
 	return e;
 fail:
 	md_engine_free(e);
@@ -1162,6 +1179,7 @@ md_engine_free(struct md_engine *e)
 	}
 	free(e->slots);
 	free(e->rules);
+	free(e->applies);
 	md_prefilter_free(e->pf);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
