@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "litset.h"
 #include "t2s.h"
 #include "text.h"
 #include "util.h"
@@ -691,85 +690,149 @@ starts_with(const char *text, size_t p, size_t limit, const struct word *w)
 	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
 }
 
-/* Litsets of the negators, and of the negators and lifters together,
- * made once for every thread. */
-static struct md_litset *negator_set, *scope_set;
-static pthread_once_t word_sets_once = PTHREAD_ONCE_INIT;
+/*
+ * The negators, false negators and lifters in one table for last_words,
+ * chained by their first character.  A litset names one word at a place,
+ * and the scope needs all of them there (不得 and 不得不 both start at the
+ * same 不); this table gives them in one walk of a short chain.  Every word
+ * starts with a 3-byte character, so a scan tests each character of a
+ * clause against a bitmap of the first characters (12 bits of the code
+ * point, taken straight from the two continuation bytes) and compares
+ * words only where one of them begins.  Made once for every thread;
+ * nothing is allocated.
+ */
+#define SW_NEG		0x1
+#define SW_FALSE	0x2
+#define SW_LIFT		0x4
 
-static struct md_litset *
-word_set(const struct word *a, size_t na, const struct word *b, size_t nb)
+struct scope_word {
+	const struct word *w;
+	uint32_t first;		/* its first 3 bytes, as first3() reads them */
+	uint8_t kind;		/* SW_* */
+	uint8_t next;		/* 1 + the next word chained alike, or 0 */
+};
+
+#define NSCOPE (NELEM(negators) + NELEM(false_negators) + NELEM(lifters))
+_Static_assert(NSCOPE < 255, "scope_word.next is a byte");
+
+static struct scope_word scope_words[NSCOPE];
+static uint8_t scope_head[64];		/* 1 + the first word, by key & 63 */
+static uint8_t scope_first[4096 / 8];	/* keys of the first characters */
+static size_t scope_minlen;		/* of the shortest word */
+static pthread_once_t scope_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t
+first3(const unsigned char *p)
 {
-	const char **s = md_xcalloc(na + nb, sizeof *s);
-	size_t *len = md_xcalloc(na + nb, sizeof *len), i;
-	struct md_litset *set;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
 
-	for (i = 0; i < na + nb; i++) {
-		s[i] = i < na ? a[i].s : b[i - na].s;
-		len[i] = i < na ? a[i].len : b[i - na].len;
-	}
-	set = md_litset_new(s, len, na + nb);
-	free(s);
-	free(len);
-	return set;
+/* The key of a 3-byte character: the low 12 bits of its code point. */
+static inline unsigned
+scope_key(const unsigned char *p)
+{
+	return (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
 }
 
 static void
-make_word_sets(void)
+add_scope_words(const struct word *list, size_t n, uint8_t kind, size_t *at)
 {
-	negator_set = word_set(negators, NELEM(negators), NULL, 0);
-	scope_set = word_set(negators, NELEM(negators), lifters,
-	    NELEM(lifters));
-}
-
-/* 1 when a word of list lies wholly in text[p, limit) at p, one that
- * begins none of except. */
-static int
-word_at(const char *text, size_t p, size_t limit, const struct word *list,
-    size_t n, const struct word *except, size_t nexcept)
-{
-	size_t i, j;
+	const unsigned char *u;
+	struct scope_word *sw;
+	unsigned k;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!starts_with(text, p, limit, &list[i]))
-			continue;
-		for (j = 0; j < nexcept; j++)
-			if (starts_with(text, p, limit, &except[j]))
-				break;
-		if (j == nexcept)
-			return 1;
+		u = (const unsigned char *)list[i].s;
+		if (list[i].len < 6 || (u[0] & 0xf0) != 0xe0)
+			md_fatal("scope word %s: not two CJK characters",
+			    list[i].s);
+		sw = &scope_words[*at];
+		sw->w = &list[i];
+		sw->first = first3(u);
+		sw->kind = kind;
+		k = scope_key(u);
+		scope_first[k >> 3] |= (uint8_t)(1u << (k & 7));
+		sw->next = scope_head[k & 63];
+		scope_head[k & 63] = (uint8_t)(*at + 1);
+		if (scope_minlen == 0 || list[i].len < scope_minlen)
+			scope_minlen = list[i].len;
+		(*at)++;
 	}
-	return 0;
+}
+
+static void
+make_scope_words(void)
+{
+	size_t n = 0;
+
+	add_scope_words(negators, NELEM(negators), SW_NEG, &n);
+	add_scope_words(false_negators, NELEM(false_negators), SW_FALSE, &n);
+	add_scope_words(lifters, NELEM(lifters), SW_LIFT, &n);
+}
+
+/* The kinds (SW_*) of the words that lie wholly in t[p, limit) at p, a
+ * 3-byte character whose key is in scope_first. */
+static unsigned
+scope_words_at(const unsigned char *t, size_t p, size_t limit)
+{
+	const struct scope_word *sw;
+	uint32_t first = first3(t + p);
+	unsigned kinds = 0, i;
+	size_t j;
+
+	for (i = scope_head[scope_key(t + p) & 63]; i != 0; i = sw->next) {
+		sw = &scope_words[i - 1];
+		if (sw->first != first || p + sw->w->len > limit)
+			continue;
+		for (j = 3; j < sw->w->len &&
+		    t[p + j] == (unsigned char)sw->w->s[j]; j++)
+			;
+		if (j == sw->w->len)
+			kinds |= sw->kind;
+	}
+	return kinds;
 }
 
 /*
  * The start of the last negator (not a false one) that lies wholly in
  * text[from, limit), in *neg, and with lifters_too of the last lifter,
- * in *lift; whether there is one in *has_neg, *has_lift.  One pass: the
- * litset finds the places where a word of either list lies wholly before
- * limit, and each is judged as a scan of every place would.
+ * in *lift; whether there is one in *has_neg, *has_lift.  A negator
+ * counts where no false negator ("不得不") lies wholly before limit at the
+ * same place.  Words only start at a character, and a character that
+ * begins none of them is passed after a bitmap test.
  */
 static void
 last_words(const char *text, size_t from, size_t limit, int lifters_too,
     int *has_neg, size_t *neg, int *has_lift, size_t *lift)
 {
-	const struct md_litset *set;
+	const unsigned char *t = (const unsigned char *)text;
 	size_t p = from;
+	unsigned k, kinds;
 
-	pthread_once(&word_sets_once, make_word_sets);
-	set = lifters_too ? scope_set : negator_set;
+	pthread_once(&scope_once, make_scope_words);
 	*has_neg = *has_lift = 0;
-	while (p < limit && md_litset_find(set, text, p, limit, &p, NULL)) {
-		if (word_at(text, p, limit, negators, NELEM(negators),
-		    false_negators, NELEM(false_negators))) {
-			*neg = p;
-			*has_neg = 1;
+	if (limit < from || limit - from < scope_minlen)
+		return;
+	/* No word starts within scope_minlen bytes of limit. */
+	for (limit -= scope_minlen; p <= limit; p++) {
+		if ((t[p] & 0xf0) != 0xe0 || (t[p + 1] & 0xc0) != 0x80 ||
+		    (t[p + 2] & 0xc0) != 0x80)
+			continue;	/* not a 3-byte character */
+		k = scope_key(t + p);
+		if ((scope_first[k >> 3] >> (k & 7) & 1) != 0 &&
+		    (kinds = scope_words_at(t, p,
+		    limit + scope_minlen)) != 0) {
+			if ((kinds & (SW_NEG | SW_FALSE)) == SW_NEG) {
+				*neg = p;
+				*has_neg = 1;
+			}
+			if (lifters_too && (kinds & SW_LIFT) != 0) {
+				*lift = p;
+				*has_lift = 1;
+			}
 		}
-		if (lifters_too && word_at(text, p, limit, lifters,
-		    NELEM(lifters), NULL, 0)) {
-			*lift = p;
-			*has_lift = 1;
-		}
-		p++;
+		p += 2;
 	}
 }
 

@@ -777,6 +777,49 @@ START_TEST(scope)
 }
 END_TEST
 
+/*
+ * md_scope_at at every start, mid-character ones included: only words
+ * that lie wholly before the start count, and a false negator only when
+ * it does too (in 不得不 a span starting at the second 不 is under 不得).
+ * want holds a letter a byte: P plain, N negated, L lifted; the text's
+ * end is in no clause, so plain.
+ */
+START_TEST(scope_at_every_start)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "我们不得不封控小区",
+		    "PPPPPPPPPPPP" "NNN" "PPPPPPPPPPPP" },
+		{ "恢复教学", "PPPPPP" "LLLLLL" },
+		{ "a不得b", "PPPPPPP" "N" },
+		{ "不得不再封控", "PPPPPP" "NNN" "PPP" "NNNNNN" },
+		{ "停止执行停止", "PPPPPPPPPPPP" "LLLLLL" },
+		{ "严禁解除封控", "PPPPPP" "NNNNNN" "LLLLLL" },
+		{ "解除严禁封控", "PPPPPP" "LLLLLL" "NNNNNN" },
+		/* 让 carries 决不能 over once it lies before the start. */
+		{ "决不能停课，让孩子在家",
+		    "PPPPPPPPP" "NNNNNNN" "PPP" "NNNNNNNNNNNN" },
+	};
+	size_t i, k;
+	enum md_scope got, want;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		load(cases[i].text);
+		ck_assert_uint_eq(strlen(cases[i].want), D.len);
+		for (k = 0; k <= D.len + 1; k++) {
+			want = k >= D.len || cases[i].want[k] == 'P' ?
+			    MD_SCOPE_PLAIN : cases[i].want[k] == 'N' ?
+			    MD_SCOPE_NEGATED : MD_SCOPE_LIFTED;
+			got = md_scope_at(&D, k, D.len);
+			ck_assert_msg(got == want, "%s at %zu: %d, not %d",
+			    cases[i].text, k, got, want);
+		}
+		unload();
+	}
+}
+END_TEST
+
 /* --- numerals ---------------------------------------------------------- */
 
 static const struct {
@@ -1130,6 +1173,7 @@ main(void)
 	tcase_add_test(tc, random_parsers);
 	tcase_add_test(tc, clause_at);
 	tcase_add_test(tc, scope);
+	tcase_add_test(tc, scope_at_every_start);
 	tcase_add_test(tc, numerals);
 	tcase_add_test(tc, plus_notation);
 	tcase_add_test(tc, durations);
