@@ -172,12 +172,12 @@ grow(struct growing *g)
 	return 0;
 }
 
-static int
+static inline int
 add_point(struct growing *g, size_t norm, size_t orig)
 {
 	struct md_text_point *pt;
 
-	if (grow(g) != 0)
+	if (g->n == g->cap && grow(g) != 0)
 		return -ENOMEM;
 	pt = (struct md_text_point *)g->data + g->n++;
 	pt->norm = norm;
@@ -230,6 +230,14 @@ to_simplified(unsigned char *p, size_t n, const uint16_t *tab)
 }
 
 /*
+ * The bytes of a 3-byte character summed as they stand, (b0 << 12) +
+ * (b1 << 6) + b2, exceed its code point by this much: the E0 of the lead
+ * byte and the 80 of each continuation byte.  With the bytes checked, the
+ * sum less the bias is the code point, with no masks.
+ */
+#define UTF8_3_BIAS (0xe0u << 12 | 0x80u << 6 | 0x80u)
+
+/*
  * Validates, folds and converts traditional ideographs to simplified ones
  * (md_t2s) in one pass.  Characters that stay as they are are copied in
  * runs; a full-width character, U+3000, a leading BOM and a CR change the
@@ -248,7 +256,8 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 	const uint16_t *tab = md_t2s_table();
 	unsigned char *out;
 	size_t i = 0, o = 0, run, k, cjk_end = len >= 2 ? len - 2 : 0;
-	uint32_t cp, trad;
+	uint32_t cp = 0, trad;
+	size_t b0, b1, b2;
 	int rc = -ENOMEM;
 
 	if (tab == NULL)
@@ -266,28 +275,54 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 	while (i < len) {
 		run = i;
 		trad = 0;
+		/* Ends with k and cp set to the character that folds, or k 0
+		 * at the end, a CR, a NUL or a byte that is not UTF-8. */
 		for (;;) {
+			k = 0;
 			while (i < len && s[i] >= 0x01 && s[i] < 0x80 &&
 			    s[i] != '\r')
 				i++;
 			if (i >= len || s[i] < 0x80)
-				break;	/* the end, a CR or a NUL */
-			/* Most of the text: U+4000..U+9FFF, which never
-			 * folds and needs only its continuation bytes
-			 * checked, a run at a time. */
-			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
-			    (s[i + 1] & 0xc0) == 0x80 &&
-			    (s[i + 2] & 0xc0) == 0x80) {
-				do {
-					trad |= tab[((uint32_t)(s[i] & 0x0f) <<
-					    12 | (uint32_t)(s[i + 1] & 0x3f) <<
-					    6 | (s[i + 2] & 0x3f)) -
-					    MD_T2S_FIRST];
-					i += 3;
-				} while (i < cjk_end &&
-				    (unsigned)(s[i] - 0xe4) < 6 &&
-				    (s[i + 1] & 0xc0) == 0x80 &&
-				    (s[i + 2] & 0xc0) == 0x80);
+				break;
+			/* A 3-byte character led by E1..EC is never overlong
+			 * nor a surrogate, so its continuation bytes are all
+			 * there is to check. */
+			if (i < cjk_end && (((unsigned)s[i + 1] |
+			    (unsigned)s[i + 2] << 8) & 0xc0c0) == 0x8080 &&
+			    (b0 = s[i]) >= 0xe1 && b0 <= 0xec) {
+				/* Most of the text: U+4000..U+9FFF, which
+				 * never folds, a run at a time. */
+				if (b0 - 0xe4 < 6) {
+					for (;;) {
+						b1 = s[i + 1];
+						b2 = s[i + 2];
+						if (((b1 | b2 << 8) & 0xc0c0) !=
+						    0x8080 ||
+						    (b0 = s[i]) - 0xe4 >= 6)
+							break;
+						trad |= tab[(b0 << 12) +
+						    (b1 << 6) + b2 -
+						    UTF8_3_BIAS - MD_T2S_FIRST];
+						if ((i += 3) >= cjk_end)
+							break;
+					}
+					continue;
+				}
+				if (b0 == 0xe3) {
+					/* U+3000..U+3FFF: 。、《》 and the
+					 * like; U+3000 folds, U+3400 on are
+					 * ideographs. */
+					cp = (b0 << 12) +
+					    ((unsigned)s[i + 1] << 6) +
+					    s[i + 2] - UTF8_3_BIAS;
+					if (cp == 0x3000) {
+						k = 3;
+						break;
+					}
+					if (cp >= MD_T2S_FIRST)
+						trad |= tab[cp - MD_T2S_FIRST];
+				}
+				i += 3;
 				continue;
 			}
 			k = decode(s + i, len - i, &cp);
@@ -306,14 +341,12 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 		if (s[i] == '\r') {
 			out[o++] = '\n';
 			i += i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+		} else if (k == 0) {
+			if (bad != NULL)
+				*bad = i;
+			rc = -EILSEQ;
+			goto fail;
 		} else {
-			k = decode(s + i, len - i, &cp);
-			if (k == 0) {
-				if (bad != NULL)
-					*bad = i;
-				rc = -EILSEQ;
-				goto fail;
-			}
 			/* U+FF01..U+FF5E -> U+0021..U+007E; U+3000 -> ' ' */
 			out[o++] = cp == 0x3000 ? ' ' :
 			    (unsigned char)(cp - 0xfee0);
@@ -440,6 +473,8 @@ closing_mark(const char *p, size_t n)
 
 	if (*p == ')' || *p == ']' || *p == '"' || *p == '\'')
 		return 1;
+	if ((unsigned char)*p < 0xe2 || (unsigned char)*p > 0xe3)
+		return 0;	/* every mark below is E2 or E3 */
 	for (i = 0; i < NELEM(marks); i++)
 		if (n >= 3 && memcmp(p, marks[i], 3) == 0)
 			return 3;

@@ -183,6 +183,9 @@ START_TEST(folding)
 	folds_to("全區中小學、幼兒園一律暫停線下教學",
 	    "全区中小学、幼儿园一律暂停线下教学");
 	folds_to("小區被封鎖，不準出門", "小区被封锁,不准出门");
+	/* Next to the other 3-byte characters (U+3001, U+3000, Hangul). */
+	folds_to("說明、\xe3\x80\x80們", "说明、 们");
+	folds_to("ᄀ가힣們“說”", "ᄀ가힣们“说”");
 	/* A BOM is dropped at the start only. */
 	folds_to("\xef\xbb\xbf通告", "通告");
 	folds_to("通\xef\xbb\xbf告", "通\xef\xbb\xbf告");
