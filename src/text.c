@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "litset.h"
 #include "t2s.h"
 #include "text.h"
 #include "util.h"
@@ -173,12 +172,12 @@ grow(struct growing *g)
 	return 0;
 }
 
-static int
+static inline int
 add_point(struct growing *g, size_t norm, size_t orig)
 {
 	struct md_text_point *pt;
 
-	if (grow(g) != 0)
+	if (g->n == g->cap && grow(g) != 0)
 		return -ENOMEM;
 	pt = (struct md_text_point *)g->data + g->n++;
 	pt->norm = norm;
@@ -231,6 +230,14 @@ to_simplified(unsigned char *p, size_t n, const uint16_t *tab)
 }
 
 /*
+ * The bytes of a 3-byte character summed as they stand, (b0 << 12) +
+ * (b1 << 6) + b2, exceed its code point by this much: the E0 of the lead
+ * byte and the 80 of each continuation byte.  With the bytes checked, the
+ * sum less the bias is the code point, with no masks.
+ */
+#define UTF8_3_BIAS (0xe0u << 12 | 0x80u << 6 | 0x80u)
+
+/*
  * Validates, folds and converts traditional ideographs to simplified ones
  * (md_t2s) in one pass.  Characters that stay as they are are copied in
  * runs; a full-width character, U+3000, a leading BOM and a CR change the
@@ -249,7 +256,8 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 	const uint16_t *tab = md_t2s_table();
 	unsigned char *out;
 	size_t i = 0, o = 0, run, k, cjk_end = len >= 2 ? len - 2 : 0;
-	uint32_t cp, trad;
+	uint32_t cp = 0, trad;
+	size_t b0, b1, b2;
 	int rc = -ENOMEM;
 
 	if (tab == NULL)
@@ -267,28 +275,54 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 	while (i < len) {
 		run = i;
 		trad = 0;
+		/* Ends with k and cp set to the character that folds, or k 0
+		 * at the end, a CR, a NUL or a byte that is not UTF-8. */
 		for (;;) {
+			k = 0;
 			while (i < len && s[i] >= 0x01 && s[i] < 0x80 &&
 			    s[i] != '\r')
 				i++;
 			if (i >= len || s[i] < 0x80)
-				break;	/* the end, a CR or a NUL */
-			/* Most of the text: U+4000..U+9FFF, which never
-			 * folds and needs only its continuation bytes
-			 * checked, a run at a time. */
-			if (s[i] >= 0xe4 && s[i] <= 0xe9 && len - i >= 3 &&
-			    (s[i + 1] & 0xc0) == 0x80 &&
-			    (s[i + 2] & 0xc0) == 0x80) {
-				do {
-					trad |= tab[((uint32_t)(s[i] & 0x0f) <<
-					    12 | (uint32_t)(s[i + 1] & 0x3f) <<
-					    6 | (s[i + 2] & 0x3f)) -
-					    MD_T2S_FIRST];
-					i += 3;
-				} while (i < cjk_end &&
-				    (unsigned)(s[i] - 0xe4) < 6 &&
-				    (s[i + 1] & 0xc0) == 0x80 &&
-				    (s[i + 2] & 0xc0) == 0x80);
+				break;
+			/* A 3-byte character led by E1..EC is never overlong
+			 * nor a surrogate, so its continuation bytes are all
+			 * there is to check. */
+			if (i < cjk_end && (((unsigned)s[i + 1] |
+			    (unsigned)s[i + 2] << 8) & 0xc0c0) == 0x8080 &&
+			    (b0 = s[i]) >= 0xe1 && b0 <= 0xec) {
+				/* Most of the text: U+4000..U+9FFF, which
+				 * never folds, a run at a time. */
+				if (b0 - 0xe4 < 6) {
+					for (;;) {
+						b1 = s[i + 1];
+						b2 = s[i + 2];
+						if (((b1 | b2 << 8) & 0xc0c0) !=
+						    0x8080 ||
+						    (b0 = s[i]) - 0xe4 >= 6)
+							break;
+						trad |= tab[(b0 << 12) +
+						    (b1 << 6) + b2 -
+						    UTF8_3_BIAS - MD_T2S_FIRST];
+						if ((i += 3) >= cjk_end)
+							break;
+					}
+					continue;
+				}
+				if (b0 == 0xe3) {
+					/* U+3000..U+3FFF: 。、《》 and the
+					 * like; U+3000 folds, U+3400 on are
+					 * ideographs. */
+					cp = (b0 << 12) +
+					    ((unsigned)s[i + 1] << 6) +
+					    s[i + 2] - UTF8_3_BIAS;
+					if (cp == 0x3000) {
+						k = 3;
+						break;
+					}
+					if (cp >= MD_T2S_FIRST)
+						trad |= tab[cp - MD_T2S_FIRST];
+				}
+				i += 3;
 				continue;
 			}
 			k = decode(s + i, len - i, &cp);
@@ -307,14 +341,12 @@ fold(struct md_text *t, const unsigned char *s, size_t len, size_t *bad)
 		if (s[i] == '\r') {
 			out[o++] = '\n';
 			i += i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+		} else if (k == 0) {
+			if (bad != NULL)
+				*bad = i;
+			rc = -EILSEQ;
+			goto fail;
 		} else {
-			k = decode(s + i, len - i, &cp);
-			if (k == 0) {
-				if (bad != NULL)
-					*bad = i;
-				rc = -EILSEQ;
-				goto fail;
-			}
 			/* U+FF01..U+FF5E -> U+0021..U+007E; U+3000 -> ' ' */
 			out[o++] = cp == 0x3000 ? ' ' :
 			    (unsigned char)(cp - 0xfee0);
@@ -441,6 +473,8 @@ closing_mark(const char *p, size_t n)
 
 	if (*p == ')' || *p == ']' || *p == '"' || *p == '\'')
 		return 1;
+	if ((unsigned char)*p < 0xe2 || (unsigned char)*p > 0xe3)
+		return 0;	/* every mark below is E2 or E3 */
 	for (i = 0; i < NELEM(marks); i++)
 		if (n >= 3 && memcmp(p, marks[i], 3) == 0)
 			return 3;
@@ -691,85 +725,149 @@ starts_with(const char *text, size_t p, size_t limit, const struct word *w)
 	return p + w->len <= limit && memcmp(text + p, w->s, w->len) == 0;
 }
 
-/* Litsets of the negators, and of the negators and lifters together,
- * made once for every thread. */
-static struct md_litset *negator_set, *scope_set;
-static pthread_once_t word_sets_once = PTHREAD_ONCE_INIT;
+/*
+ * The negators, false negators and lifters in one table for last_words,
+ * chained by their first character.  A litset names one word at a place,
+ * and the scope needs all of them there (不得 and 不得不 both start at the
+ * same 不); this table gives them in one walk of a short chain.  Every word
+ * starts with a 3-byte character, so a scan tests each character of a
+ * clause against a bitmap of the first characters (12 bits of the code
+ * point, taken straight from the two continuation bytes) and compares
+ * words only where one of them begins.  Made once for every thread;
+ * nothing is allocated.
+ */
+#define SW_NEG		0x1
+#define SW_FALSE	0x2
+#define SW_LIFT		0x4
 
-static struct md_litset *
-word_set(const struct word *a, size_t na, const struct word *b, size_t nb)
+struct scope_word {
+	const struct word *w;
+	uint32_t first;		/* its first 3 bytes, as first3() reads them */
+	uint8_t kind;		/* SW_* */
+	uint8_t next;		/* 1 + the next word chained alike, or 0 */
+};
+
+#define NSCOPE (NELEM(negators) + NELEM(false_negators) + NELEM(lifters))
+_Static_assert(NSCOPE < 255, "scope_word.next is a byte");
+
+static struct scope_word scope_words[NSCOPE];
+static uint8_t scope_head[64];		/* 1 + the first word, by key & 63 */
+static uint8_t scope_first[4096 / 8];	/* keys of the first characters */
+static size_t scope_minlen;		/* of the shortest word */
+static pthread_once_t scope_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t
+first3(const unsigned char *p)
 {
-	const char **s = md_xcalloc(na + nb, sizeof *s);
-	size_t *len = md_xcalloc(na + nb, sizeof *len), i;
-	struct md_litset *set;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
 
-	for (i = 0; i < na + nb; i++) {
-		s[i] = i < na ? a[i].s : b[i - na].s;
-		len[i] = i < na ? a[i].len : b[i - na].len;
-	}
-	set = md_litset_new(s, len, na + nb);
-	free(s);
-	free(len);
-	return set;
+/* The key of a 3-byte character: the low 12 bits of its code point. */
+static inline unsigned
+scope_key(const unsigned char *p)
+{
+	return (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
 }
 
 static void
-make_word_sets(void)
+add_scope_words(const struct word *list, size_t n, uint8_t kind, size_t *at)
 {
-	negator_set = word_set(negators, NELEM(negators), NULL, 0);
-	scope_set = word_set(negators, NELEM(negators), lifters,
-	    NELEM(lifters));
-}
-
-/* 1 when a word of list lies wholly in text[p, limit) at p, one that
- * begins none of except. */
-static int
-word_at(const char *text, size_t p, size_t limit, const struct word *list,
-    size_t n, const struct word *except, size_t nexcept)
-{
-	size_t i, j;
+	const unsigned char *u;
+	struct scope_word *sw;
+	unsigned k;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!starts_with(text, p, limit, &list[i]))
-			continue;
-		for (j = 0; j < nexcept; j++)
-			if (starts_with(text, p, limit, &except[j]))
-				break;
-		if (j == nexcept)
-			return 1;
+		u = (const unsigned char *)list[i].s;
+		if (list[i].len < 6 || (u[0] & 0xf0) != 0xe0)
+			md_fatal("scope word %s: not two CJK characters",
+			    list[i].s);
+		sw = &scope_words[*at];
+		sw->w = &list[i];
+		sw->first = first3(u);
+		sw->kind = kind;
+		k = scope_key(u);
+		scope_first[k >> 3] |= (uint8_t)(1u << (k & 7));
+		sw->next = scope_head[k & 63];
+		scope_head[k & 63] = (uint8_t)(*at + 1);
+		if (scope_minlen == 0 || list[i].len < scope_minlen)
+			scope_minlen = list[i].len;
+		(*at)++;
 	}
-	return 0;
+}
+
+static void
+make_scope_words(void)
+{
+	size_t n = 0;
+
+	add_scope_words(negators, NELEM(negators), SW_NEG, &n);
+	add_scope_words(false_negators, NELEM(false_negators), SW_FALSE, &n);
+	add_scope_words(lifters, NELEM(lifters), SW_LIFT, &n);
+}
+
+/* The kinds (SW_*) of the words that lie wholly in t[p, limit) at p, a
+ * 3-byte character whose key is in scope_first. */
+static unsigned
+scope_words_at(const unsigned char *t, size_t p, size_t limit)
+{
+	const struct scope_word *sw;
+	uint32_t first = first3(t + p);
+	unsigned kinds = 0, i;
+	size_t j;
+
+	for (i = scope_head[scope_key(t + p) & 63]; i != 0; i = sw->next) {
+		sw = &scope_words[i - 1];
+		if (sw->first != first || p + sw->w->len > limit)
+			continue;
+		for (j = 3; j < sw->w->len &&
+		    t[p + j] == (unsigned char)sw->w->s[j]; j++)
+			;
+		if (j == sw->w->len)
+			kinds |= sw->kind;
+	}
+	return kinds;
 }
 
 /*
  * The start of the last negator (not a false one) that lies wholly in
  * text[from, limit), in *neg, and with lifters_too of the last lifter,
- * in *lift; whether there is one in *has_neg, *has_lift.  One pass: the
- * litset finds the places where a word of either list lies wholly before
- * limit, and each is judged as a scan of every place would.
+ * in *lift; whether there is one in *has_neg, *has_lift.  A negator
+ * counts where no false negator ("不得不") lies wholly before limit at the
+ * same place.  Words only start at a character, and a character that
+ * begins none of them is passed after a bitmap test.
  */
 static void
 last_words(const char *text, size_t from, size_t limit, int lifters_too,
     int *has_neg, size_t *neg, int *has_lift, size_t *lift)
 {
-	const struct md_litset *set;
+	const unsigned char *t = (const unsigned char *)text;
 	size_t p = from;
+	unsigned k, kinds;
 
-	pthread_once(&word_sets_once, make_word_sets);
-	set = lifters_too ? scope_set : negator_set;
+	pthread_once(&scope_once, make_scope_words);
 	*has_neg = *has_lift = 0;
-	while (p < limit && md_litset_find(set, text, p, limit, &p, NULL)) {
-		if (word_at(text, p, limit, negators, NELEM(negators),
-		    false_negators, NELEM(false_negators))) {
-			*neg = p;
-			*has_neg = 1;
+	if (limit < from || limit - from < scope_minlen)
+		return;
+	/* No word starts within scope_minlen bytes of limit. */
+	for (limit -= scope_minlen; p <= limit; p++) {
+		if ((t[p] & 0xf0) != 0xe0 || (t[p + 1] & 0xc0) != 0x80 ||
+		    (t[p + 2] & 0xc0) != 0x80)
+			continue;	/* not a 3-byte character */
+		k = scope_key(t + p);
+		if ((scope_first[k >> 3] >> (k & 7) & 1) != 0 &&
+		    (kinds = scope_words_at(t, p,
+		    limit + scope_minlen)) != 0) {
+			if ((kinds & (SW_NEG | SW_FALSE)) == SW_NEG) {
+				*neg = p;
+				*has_neg = 1;
+			}
+			if (lifters_too && (kinds & SW_LIFT) != 0) {
+				*lift = p;
+				*has_lift = 1;
+			}
 		}
-		if (lifters_too && word_at(text, p, limit, lifters,
-		    NELEM(lifters), NULL, 0)) {
-			*lift = p;
-			*has_lift = 1;
-		}
-		p++;
+		p += 2;
 	}
 }
 

@@ -183,6 +183,9 @@ START_TEST(folding)
 	folds_to("全區中小學、幼兒園一律暫停線下教學",
 	    "全区中小学、幼儿园一律暂停线下教学");
 	folds_to("小區被封鎖，不準出門", "小区被封锁,不准出门");
+	/* Next to the other 3-byte characters (U+3001, U+3000, Hangul). */
+	folds_to("說明、\xe3\x80\x80們", "说明、 们");
+	folds_to("ᄀ가힣們“說”", "ᄀ가힣们“说”");
 	/* A BOM is dropped at the start only. */
 	folds_to("\xef\xbb\xbf通告", "通告");
 	folds_to("通\xef\xbb\xbf告", "通\xef\xbb\xbf告");
@@ -777,6 +780,49 @@ START_TEST(scope)
 }
 END_TEST
 
+/*
+ * md_scope_at at every start, mid-character ones included: only words
+ * that lie wholly before the start count, and a false negator only when
+ * it does too (in 不得不 a span starting at the second 不 is under 不得).
+ * want holds a letter a byte: P plain, N negated, L lifted; the text's
+ * end is in no clause, so plain.
+ */
+START_TEST(scope_at_every_start)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "我们不得不封控小区",
+		    "PPPPPPPPPPPP" "NNN" "PPPPPPPPPPPP" },
+		{ "恢复教学", "PPPPPP" "LLLLLL" },
+		{ "a不得b", "PPPPPPP" "N" },
+		{ "不得不再封控", "PPPPPP" "NNN" "PPP" "NNNNNN" },
+		{ "停止执行停止", "PPPPPPPPPPPP" "LLLLLL" },
+		{ "严禁解除封控", "PPPPPP" "NNNNNN" "LLLLLL" },
+		{ "解除严禁封控", "PPPPPP" "LLLLLL" "NNNNNN" },
+		/* 让 carries 决不能 over once it lies before the start. */
+		{ "决不能停课，让孩子在家",
+		    "PPPPPPPPP" "NNNNNNN" "PPP" "NNNNNNNNNNNN" },
+	};
+	size_t i, k;
+	enum md_scope got, want;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		load(cases[i].text);
+		ck_assert_uint_eq(strlen(cases[i].want), D.len);
+		for (k = 0; k <= D.len + 1; k++) {
+			want = k >= D.len || cases[i].want[k] == 'P' ?
+			    MD_SCOPE_PLAIN : cases[i].want[k] == 'N' ?
+			    MD_SCOPE_NEGATED : MD_SCOPE_LIFTED;
+			got = md_scope_at(&D, k, D.len);
+			ck_assert_msg(got == want, "%s at %zu: %d, not %d",
+			    cases[i].text, k, got, want);
+		}
+		unload();
+	}
+}
+END_TEST
+
 /* --- numerals ---------------------------------------------------------- */
 
 static const struct {
@@ -1130,6 +1176,7 @@ main(void)
 	tcase_add_test(tc, random_parsers);
 	tcase_add_test(tc, clause_at);
 	tcase_add_test(tc, scope);
+	tcase_add_test(tc, scope_at_every_start);
 	tcase_add_test(tc, numerals);
 	tcase_add_test(tc, plus_notation);
 	tcase_add_test(tc, durations);
