@@ -55,20 +55,6 @@ struct cand {
 	uint32_t sentence;
 };
 
-/* Where the literals of one prefilter id occur.  The lists are kept from
- * one check to the next, so a warm engine fills them without allocating;
- * offsets fit 32 bits because longer texts are not prefiltered (see
- * find_candidates). */
-struct occ {
-	uint32_t at;		/* where one of its literals starts */
-	uint32_t end;		/* and ends */
-};
-
-struct occ_list {
-	struct occ *v;
-	uint32_t n, cap;
-};
-
 /* What one check() call is working on. */
 struct run {
 	const struct md_document *doc;
@@ -80,7 +66,7 @@ struct run {
 	/* Where the literals of the ids above the rules' occur (see
 	 * build_prefilter), by id - nrules: each list sorted by start, and
 	 * of those that start alike only the shortest. */
-	struct occ_list *occs;
+	struct md_occ_list *occs;
 	size_t last_sentence;	/* of the last literal hit (on_literal) */
 	int scan_failed;	/* search every pattern everywhere */
 	size_t nrules;		/* ids below are rules */
@@ -124,7 +110,9 @@ struct md_engine {
 		void *p;
 		size_t cap;	/* elements */
 	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches;
-	struct occ_list *occs;	/* by prefilter id - nrules */
+	/* run->occs, kept from one check to the next so that a warm
+	 * engine fills them without allocating. */
+	struct md_occ_list *occs;
 	int matches_busy;	/* s_matches lent to host_match_rules */
 	uint16_t epoch;		/* of the last check's memos */
 };
@@ -181,7 +169,7 @@ static int
 occurs(const struct run *run, size_t id, size_t from, size_t to,
     size_t *at)
 {
-	const struct occ_list *l = &run->occs[id - run->nrules];
+	const struct md_occ_list *l = &run->occs[id - run->nrules];
 	size_t lo = 0, hi = l->n;
 
 	while (lo < hi) {
@@ -504,7 +492,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	const struct occ_list *l = &run->occs[re->prefix_id - run->nrules];
+	const struct md_occ_list *l = &run->occs[re->prefix_id - run->nrules];
 	size_t k, last_end = 0, end, send, at, ci = 0;
 	int rc;
 
@@ -1200,38 +1188,8 @@ md_engine_free(struct md_engine *e)
 
 /* --- checking ---------------------------------------------------------- */
 
-/*
- * Files an occurrence in its id's list, in order of start, keeping the
- * shortest of those that start alike.  The prefilter reports in order of
- * end, so an occurrence lands at the end of its list or a step or two
- * before it (a longer literal that ended later started earlier).
- */
-static void
-add_occ(struct run *run, size_t id, size_t at, size_t end)
-{
-	struct occ_list *l = &run->occs[id - run->nrules];
-	uint32_t i = l->n;
-
-	while (i > 0 && l->v[i - 1].at > at)
-		i--;
-	if (i > 0 && l->v[i - 1].at == at) {
-		if (end < l->v[i - 1].end)
-			l->v[i - 1].end = (uint32_t)end;
-		return;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = md_xreallocarray(l->v, l->cap, sizeof *l->v);
-	}
-	if (i < l->n)
-		memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *l->v);
-	l->v[i].at = (uint32_t)at;
-	l->v[i].end = (uint32_t)end;
-	l->n++;
-}
-
-/* A literal hit: a candidate sentence for a rule (id < nrules), or an
- * occurrence of a literal of a higher id. */
+/* A literal hit: a candidate sentence for a rule (the occurrences of
+ * higher ids are filed by the prefilter), or the scan failed. */
 static void
 on_literal(void *arg, size_t id, size_t end, size_t len)
 {
@@ -1244,10 +1202,9 @@ on_literal(void *arg, size_t id, size_t end, size_t len)
 		run->scan_failed = 1;
 		return;
 	}
-	if (id >= run->nrules) {
-		add_occ(run, id, end - len, end);
+	(void)len;
+	if (id >= run->nrules)
 		return;
-	}
 	if (end == 0) {
 		md_bit_set(run->everywhere, rule);
 		return;
@@ -1365,11 +1322,8 @@ find_candidates(struct md_engine *e, struct run *run)
 	for (i = 0; i < e->nids - e->nrules; i++)
 		e->occs[i].n = 0;
 	run->occs = e->occs;
-	if (run->doc->len >= UINT32_MAX)
-		run->scan_failed = 1;	/* offsets would not fit an occ */
-	else
-		md_prefilter_scan(e->pf, run->doc->text, run->doc->len,
-		    on_literal, run);
+	md_prefilter_scan_occs(e->pf, run->doc->text, run->doc->len,
+	    on_literal, run, run->occs);
 	if (run->scan_failed) {
 		/* Never miss: every pattern of every rule, everywhere. */
 		for (i = 0; i < e->nrules; i++)

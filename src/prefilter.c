@@ -962,7 +962,9 @@ struct literal {
 };
 
 struct md_prefilter {
-	size_t nrules;
+	size_t nrules;		/* ids: one more than the highest */
+	size_t nfirst;		/* given to md_prefilter_new: ids from here
+				 * up are filed by md_prefilter_scan_occs */
 	struct literal *lits;
 	size_t nlits;
 	size_t *always;
@@ -989,6 +991,7 @@ md_prefilter_new(size_t nrules)
 	struct md_prefilter *pf = md_xcalloc(1, sizeof *pf);
 
 	pf->nrules = nrules;
+	pf->nfirst = nrules;
 	return pf;
 }
 
@@ -1138,20 +1141,61 @@ ac_build(struct md_prefilter *pf)
 	free(queue);
 }
 
-static void
-report_literal(const struct md_prefilter *pf, size_t lit, size_t end,
-    md_prefilter_hit hit, void *arg)
-{
-	const struct literal *l = &pf->lits[lit];
-	size_t i;
+/* Where a scan's hits go. */
+struct sink {
+	const struct md_prefilter *pf;
+	md_prefilter_hit hit;
+	void *arg;
+	struct md_occ_list *occs;	/* NULL: every id to hit */
+};
 
-	for (i = 0; i < l->nrules; i++)
-		hit(arg, l->rules[i], end, l->len);
+/*
+ * Files an occurrence in order of start, keeping the shortest of those
+ * that start alike.  Hits come in order of end, so an occurrence lands at
+ * the end of its list or a step or two before it (a longer literal that
+ * ended later started earlier).
+ */
+static void
+occ_add(struct md_occ_list *l, size_t at, size_t end)
+{
+	uint32_t i = l->n;
+
+	while (i > 0 && l->v[i - 1].at > at)
+		i--;
+	if (i > 0 && l->v[i - 1].at == at) {
+		if (end < l->v[i - 1].end)
+			l->v[i - 1].end = (uint32_t)end;
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = md_xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	if (i < l->n)
+		memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *l->v);
+	l->v[i].at = (uint32_t)at;
+	l->v[i].end = (uint32_t)end;
+	l->n++;
+}
+
+static void
+report_literal(const struct sink *k, size_t lit, size_t end)
+{
+	const struct literal *l = &k->pf->lits[lit];
+	size_t i, id, nrules = k->pf->nfirst;
+
+	for (i = 0; i < l->nrules; i++) {
+		id = l->rules[i];
+		if (k->occs != NULL && id >= nrules)
+			occ_add(&k->occs[id - nrules], end - l->len, end);
+		else
+			k->hit(k->arg, id, end, l->len);
+	}
 }
 
 static void
 ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
-    md_prefilter_hit hit, void *arg)
+    const struct sink *sk)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	const uint32_t *delta = pf->delta;
@@ -1174,28 +1218,20 @@ ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
 				    memcmp(text + i + 1 - l->len, l->s,
 				    l->len) != 0)
 					continue;
-				report_literal(pf, k, i + 1, hit, arg);
+				report_literal(sk, k, i + 1);
 			}
 		}
 	}
 }
 
 #ifdef HAVE_HYPERSCAN
-struct hs_ctx {
-	const struct md_prefilter *pf;
-	md_prefilter_hit hit;
-	void *arg;
-};
-
 static int
 hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
     unsigned int flags, void *ctx)
 {
-	struct hs_ctx *c = ctx;
-
 	(void)from;
 	(void)flags;
-	report_literal(c->pf, id, (size_t)to, c->hit, c->arg);
+	report_literal(ctx, id, (size_t)to);
 	return 0;
 }
 
@@ -1279,29 +1315,43 @@ md_prefilter_nliterals(const struct md_prefilter *pf)
 }
 
 void
+md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
+    size_t len, md_prefilter_hit hit, void *arg, struct md_occ_list *occs)
+{
+	struct sink sk = { pf, hit, arg, occs };
+	size_t i, r;
+
+	if (pf->nlits == 0)
+		return;
+#ifdef HAVE_HYPERSCAN
+	if (pf->impl == MD_PF_HYPERSCAN) {
+		if (pf->db == NULL)
+			return;
+		if (len <= UINT32_MAX && hs_scan(pf->db, text, (unsigned)len,
+		    0, pf->scratch, hs_on_match, &sk) == HS_SUCCESS)
+			return;
+		goto failed;
+	}
+#endif
+	if (len <= UINT32_MAX) {
+		ac_scan(pf, text, len, &sk);
+		return;
+	}
+#ifdef HAVE_HYPERSCAN
+failed:
+#endif
+	/* Never "no" wrongly: every id with literals may occur anywhere. */
+	for (i = 0; i < pf->nlits; i++)
+		for (r = 0; r < pf->lits[i].nrules; r++)
+			hit(arg, pf->lits[i].rules[r],
+			    MD_PREFILTER_EVERYWHERE, 0);
+}
+
+void
 md_prefilter_scan(struct md_prefilter *pf, const char *text, size_t len,
     md_prefilter_hit hit, void *arg)
 {
-#ifdef HAVE_HYPERSCAN
-	if (pf->impl == MD_PF_HYPERSCAN) {
-		struct hs_ctx c = { pf, hit, arg };
-		size_t i, r;
-
-		if (pf->db != NULL && (len > UINT32_MAX ||
-		    hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
-		    hs_on_match, &c) != HS_SUCCESS)) {
-			/* Never "no" wrongly: every rule with literals may
-			 * match anywhere. */
-			for (i = 0; i < pf->nlits; i++)
-				for (r = 0; r < pf->lits[i].nrules; r++)
-					hit(arg, pf->lits[i].rules[r],
-					    MD_PREFILTER_EVERYWHERE, 0);
-		}
-		return;
-	}
-#endif
-	if (pf->nlits > 0)
-		ac_scan(pf, text, len, hit, arg);
+	md_prefilter_scan_occs(pf, text, len, hit, arg, NULL);
 }
 
 int

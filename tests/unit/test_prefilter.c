@@ -221,6 +221,75 @@ START_TEST(aho_corasick_scan)
 }
 END_TEST
 
+static void
+rule_hit(void *arg, size_t id, size_t end, size_t len)
+{
+	size_t *hits = arg;
+
+	(void)len;
+	ck_assert_uint_lt(id, 1);
+	ck_assert_uint_ne(end, MD_PREFILTER_EVERYWHERE);
+	(*hits)++;
+}
+
+/*
+ * Ids from the first given up are filed, not reported: in order of start
+ * however the hits came (乙 ends, and is reported, before 甲乙丙 that
+ * starts first), one per start and that the shortest (全区 and 全区域 both
+ * start at 全), the lists emptied by the caller between scans.
+ */
+static void
+occs_filed(enum md_prefilter_impl impl)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(1);
+	struct md_occ_list occs[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+	const char *t = "甲乙丙，全区域停课";
+	size_t hits = 0, i;
+
+	md_prefilter_add(pf, "停课", strlen("停课"), 0, 0);
+	md_prefilter_add(pf, "甲乙丙", strlen("甲乙丙"), 0, 1);
+	md_prefilter_add(pf, "乙", strlen("乙"), 0, 1);
+	md_prefilter_add(pf, "全区域", strlen("全区域"), 0, 2);
+	md_prefilter_add(pf, "全区", strlen("全区"), 0, 2);
+	md_prefilter_add(pf, "停课", strlen("停课"), 0, 2);
+	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
+	for (i = 0; i < 2; i++) {
+		occs[0].n = occs[1].n = 0;
+		hits = 0;
+		md_prefilter_scan_occs(pf, t, strlen(t), rule_hit, &hits,
+		    occs);
+		ck_assert_uint_eq(hits, 1);
+		ck_assert_uint_eq(occs[0].n, 2);
+		ck_assert_uint_eq(occs[0].v[0].at, 0);
+		ck_assert_uint_eq(occs[0].v[0].end, 9);
+		ck_assert_uint_eq(occs[0].v[1].at, 3);
+		ck_assert_uint_eq(occs[0].v[1].end, 6);
+		ck_assert_uint_eq(occs[1].n, 2);
+		ck_assert_uint_eq(occs[1].v[0].at, 12);
+		ck_assert_uint_eq(occs[1].v[0].end, 18);
+		ck_assert_uint_eq(occs[1].v[1].at, 21);
+		ck_assert_uint_eq(occs[1].v[1].end, 27);
+	}
+	free(occs[0].v);
+	free(occs[1].v);
+	md_prefilter_free(pf);
+}
+
+START_TEST(occs_filed_aho_corasick)
+{
+	occs_filed(MD_PF_AHO_CORASICK);
+}
+END_TEST
+
+#ifdef HAVE_HYPERSCAN
+START_TEST(occs_filed_hyperscan)
+{
+	occs_filed(MD_PF_HYPERSCAN);
+}
+END_TEST
+#endif
+
 START_TEST(overlapping_literals)
 {
 	struct md_error err = { 0 };
@@ -561,6 +630,10 @@ main(void)
 	tcase_add_test(tc, litset_agrees_with_memcmp);
 	tcase_add_test(tc, aho_corasick_scan);
 	tcase_add_test(tc, overlapping_literals);
+	tcase_add_test(tc, occs_filed_aho_corasick);
+#ifdef HAVE_HYPERSCAN
+	tcase_add_test(tc, occs_filed_hyperscan);
+#endif
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, hyperscan_scan);
 #endif
