@@ -493,8 +493,11 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 {
 	struct run *run = e->run;
 	const struct md_occ_list *l = &run->occs[re->prefix_id - run->nrules];
-	size_t k, last_end = 0, end, send, at, ci = 0;
-	int rc;
+	const struct md_occ_list *w = re->watch_id != 0 ?
+	    &run->occs[re->watch_id - run->nrules] : NULL;
+	size_t k, j = 0, last_end = 0, end, send = 0, ci = 0;
+	size_t sn = (size_t)-1;
+	int out_here = 0, rc;
 
 	for (k = 0; k < l->n; k++) {
 		size_t s = l->v[k].at;
@@ -509,13 +512,27 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		if (ci == doc->nclauses || doc->clauses[ci].start > s)
 			continue;
 		c = &doc->clauses[ci];
-		if (ruled_out(e, r, doc, c->sentence))
+		/* Starts in one sentence share its answer. */
+		if (c->sentence != sn) {
+			sn = c->sentence;
+			out_here = ruled_out(e, r, doc, sn);
+			send = doc->sentences[sn].end;
+		}
+		if (out_here)
 			continue;
-		send = doc->sentences[c->sentence].end;
-		/* A match holds one of the pattern's required literals. */
-		if (re->watch_id != 0 &&
-		    !occurs(run, re->watch_id, s, send, &at))
-			continue;
+		/* A match holds one of the pattern's required literals
+		 * (occurs(), stepping on through w as the starts do). */
+		if (w != NULL) {
+			size_t i;
+
+			while (j < w->n && w->v[j].at < s)
+				j++;
+			for (i = j; i < w->n && w->v[i].at < send; i++)
+				if (w->v[i].end <= send)
+					break;
+			if (i == w->n || w->v[i].at >= send)
+				continue;
+		}
 		rc = md_regex_match_at(re, &e->matcher, doc->text, s, send,
 		    &end);
 		if (rc < 0) {
