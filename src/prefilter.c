@@ -1168,6 +1168,9 @@ occ_add(struct md_occ_list *l, size_t at, size_t end)
 		return;
 	}
 	if (l->n == l->cap) {
+		if (l->cap > UINT32_MAX / 2)
+			md_fatal("prefilter: more than 2^31 occurrences of "
+			    "one literal set");
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->v = md_xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
@@ -1179,17 +1182,17 @@ occ_add(struct md_occ_list *l, size_t at, size_t end)
 }
 
 static void
-report_literal(const struct sink *k, size_t lit, size_t end)
+report_literal(const struct sink *sk, size_t lit, size_t end)
 {
-	const struct literal *l = &k->pf->lits[lit];
-	size_t i, id, nrules = k->pf->nfirst;
+	const struct literal *l = &sk->pf->lits[lit];
+	size_t i, id, nrules = sk->pf->nfirst;
 
 	for (i = 0; i < l->nrules; i++) {
 		id = l->rules[i];
-		if (k->occs != NULL && id >= nrules)
-			occ_add(&k->occs[id - nrules], end - l->len, end);
+		if (sk->occs != NULL && id >= nrules)
+			occ_add(&sk->occs[id - nrules], end - l->len, end);
 		else
-			k->hit(k->arg, id, end, l->len);
+			sk->hit(sk->arg, id, end, l->len);
 	}
 }
 

@@ -108,10 +108,12 @@ struct md_occ_list {
 
 /*
  * md_prefilter_scan, but the occurrences of the ids from the nrules given
- * to md_prefilter_new up are filed in occs[id - nrules] (which the caller
- * provides, one list per such id, and empties) instead of reported one call each: most hits are of those ids,
- * and a call per hit was a tenth of a check.  hit still gets the rules'
- * hits and, on a failed scan, MD_PREFILTER_EVERYWHERE.
+ * to md_prefilter_new up are filed in occs[id - nrules] instead of
+ * reported one call each: most hits are of those ids, and a call per hit
+ * was a tenth of a check.  The caller provides one list per such id,
+ * empties them (n = 0) before a scan and frees each v: the scan grows
+ * them with realloc.  hit still gets the rules' hits and, on a failed
+ * scan (or a text of 4 GB or more), MD_PREFILTER_EVERYWHERE.
  */
 void md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
     size_t len, md_prefilter_hit hit, void *arg, struct md_occ_list *occs);

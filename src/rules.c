@@ -120,7 +120,7 @@ md_matcher_free(struct md_matcher *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* One pcre2_match under m's limits: 1 with the match in *s, *e; 0; or
+/* One match attempt under m's limits: 1 with the match in *s, *e; 0; or
  * -ERANGE when a limit was hit (counted). */
 static int
 run_match(const pcre2_code *code, struct md_matcher *m, const char *text,
