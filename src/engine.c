@@ -983,13 +983,22 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	free(lits);
 }
 
+/* The literals the prefilter would watch for re: the strings a plain
+ * pattern matches, else those every match holds (kept by re). */
+static char *const *
+watched(const struct md_regex *re, size_t *n)
+{
+	*n = re->plain != NULL ? re->nalts : re->nlits;
+	return re->plain != NULL ? re->alts : re->lits;
+}
+
 /* 1 when a literal watch() would add for re is three bytes or less: one
  * ideograph, or up to three ASCII characters. */
 static int
 short_literal(const struct md_regex *re)
 {
-	char *const *lits = re->plain != NULL ? re->alts : re->lits;
-	size_t n = re->plain != NULL ? re->nalts : re->nlits, k;
+	size_t n, k;
+	char *const *lits = watched(re, &n);
 
 	for (k = 0; k < n; k++)
 		if (strlen(lits[k]) <= 3)
@@ -997,13 +1006,12 @@ short_literal(const struct md_regex *re)
 	return 0;
 }
 
-/* Has the prefilter watch re's literals under a new id: the strings a
- * plain pattern matches, else those every match holds (kept by re). */
+/* Has the prefilter watch re's literals (see watched) under a new id. */
 static void
 watch(struct md_engine *e, struct md_regex *re)
 {
-	char *const *lits = re->plain != NULL ? re->alts : re->lits;
-	size_t n = re->plain != NULL ? re->nalts : re->nlits, k;
+	size_t n, k;
+	char *const *lits = watched(re, &n);
 
 	if (n == 0)
 		return;

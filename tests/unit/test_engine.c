@@ -303,38 +303,53 @@ START_TEST(same_category_same_sentence_once)
 }
 END_TEST
 
+/* An engine whose closure pack is the one rule id with pattern, written
+ * in directory d (removed by the caller). */
+static struct md_engine *
+closure_rule_engine(const char *d, const char *id, const char *pattern,
+    const char *example)
+{
+	struct md_error err = { 0 };
+	struct md_engine *e;
+	char *xml, *rules, *body, *conf;
+
+	xml = md_xasprintf(
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
+	    " <rule id=\"%s\" category=\"closure.school\" severity=\"2\">\n"
+	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
+	    "  <reason>r</reason><pattern>%s</pattern>\n"
+	    "  <example>%s</example>\n"
+	    " </rule>\n</rules>\n", id, pattern, example);
+	rules = tu_write(d, "closure.rules.xml", xml);
+	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
+	conf = tu_conf(d, body);
+	e = tu_engine(conf, &err);
+	ck_assert_msg(e != NULL, "%s", err.msg);
+	free(xml);
+	free(rules);
+	free(body);
+	free(conf);
+	return e;
+}
+
 START_TEST(prefix_starts_in_text_order)
 {
 	/* Both prefix literals open a match; the prefilter reports 乙 (it
 	 * ends first) before 甲乙丙 (it starts first).  The match is tried
 	 * first where the text starts it, so the span is the longer one. */
 	const char *t = "全区甲乙丙中小学停课。";
-	struct md_error err = { 0 };
 	struct md_engine *e;
 	struct md_result r;
-	char *d = tu_tmpdir(), *conf, *body, *rules;
+	char *d = tu_tmpdir();
 
-	rules = tu_write(d, "closure.rules.xml",
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
-	    " <rule id=\"closure.nested\" category=\"closure.school\" "
-	    "severity=\"2\">\n"
-	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
-	    "  <reason>r</reason><pattern>(?:甲乙丙|乙)[^。]*停课</pattern>\n"
-	    "  <example>甲乙丙停课</example>\n"
-	    " </rule>\n</rules>\n");
-	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
-	conf = tu_conf(d, body);
-	e = tu_engine(conf, &err);
-	ck_assert_msg(e != NULL, "%s", err.msg);
+	e = closure_rule_engine(d, "closure.nested", "(?:甲乙丙|乙)[^。]*停课",
+	    "甲乙丙停课");
 	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(r.findings[0].start, strstr(t, "甲") - t);
 	md_result_free(&r);
 	md_engine_free(e);
-	free(rules);
-	free(body);
-	free(conf);
 	tu_rmdir(d);
 }
 END_TEST
@@ -351,24 +366,11 @@ END_TEST
 
 START_TEST(catastrophic_rule_is_counted)
 {
-	struct md_error err = { 0 };
 	struct md_engine *e;
 	struct md_result r;
-	char *d = tu_tmpdir(), *conf, *body, *rules, text[80];
+	char *d = tu_tmpdir(), text[80];
 
-	rules = tu_write(d, "closure.rules.xml",
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
-	    " <rule id=\"closure.evil\" category=\"closure.school\" "
-	    "severity=\"2\">\n"
-	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
-	    "  <reason>r</reason><pattern>(a+)+停课</pattern>\n"
-	    "  <example>aa停课</example>\n"
-	    " </rule>\n</rules>\n");
-	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
-	conf = tu_conf(d, body);
-	e = tu_engine(conf, &err);
-	ck_assert_msg(e != NULL, "%s", err.msg);
+	e = closure_rule_engine(d, "closure.evil", "(a+)+停课", "aa停课");
 	/* The literal is there, so the pattern runs, and backtracks. */
 	memset(text, 'a', 40);
 	strcpy(text + 40, "停停课");
@@ -377,9 +379,6 @@ START_TEST(catastrophic_rule_is_counted)
 	ck_assert_uint_ge(r.not_evaluated, 1);
 	md_result_free(&r);
 	md_engine_free(e);
-	free(rules);
-	free(body);
-	free(conf);
 	tu_rmdir(d);
 }
 END_TEST
