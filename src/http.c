@@ -32,6 +32,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "intake.h"
+#include "json.h"
 #include "outbox.h"
 #include "report.h"
 #include "server.h"
@@ -216,10 +217,11 @@ reply(struct req *q, int status, json_t *v, const char *root)
 		    b.len);
 		md_buf_free(&b);
 	} else {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		size_t len;
+		char *s = md_json_dumps(v, &len);
 
 		send_body(q, status, "application/json; charset=utf-8", s,
-		    strlen(s));
+		    len);
 		free(s);
 	}
 	json_decref(v);
@@ -275,10 +277,11 @@ problem(struct req *q, int status, const char *type, const char *fmt, ...)
 		    b.data, b.len);
 		md_buf_free(&b);
 	} else {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		size_t len;
+		char *s = md_json_dumps(v, &len);
 
 		send_body(q, status, "application/problem+json; charset=utf-8",
-		    s, strlen(s));
+		    s, len);
 		free(s);
 	}
 	json_decref(v);

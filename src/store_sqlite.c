@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "json.h"
 #include "outbox.h"
 #include "store.h"
 
@@ -449,7 +450,7 @@ outbox_add(struct md_store_conn *c, const char *kind, const char *url,
 		json_decref(body);
 		return MD_STORE_ERROR;
 	}
-	js = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	js = md_json_dumps(body, NULL);
 	json_decref(body);
 	if (js == NULL) {
 		md_error_set(err, "outbox: cannot encode a message");
@@ -626,7 +627,7 @@ add_findings(struct md_store_conn *c, int64_t doc, struct md_submission *s,
 
 		if ((st = prep(c, SQL_FINDING_ADD, err)) == NULL)
 			return MD_STORE_ERROR;
-		js = json_dumps(f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+		js = md_json_dumps(f, NULL);
 		sqlite3_bind_int64(st, 1, doc);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
 		bind_text(st, 3, jstr(f, "category"));

@@ -1,0 +1,196 @@
+/*
+ * json.c - writing JSON fast; see json.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Room for n more bytes and a NUL. */
+static char *
+reserve(struct md_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = md_xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+static void
+put(struct md_buf *b, const char *s, size_t n)
+{
+	memcpy(reserve(b, n), s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/*
+ * Which bytes JSON requires escaped: the quote, the backslash and the
+ * control characters.  Bytes of multibyte UTF-8 sequences are all 0x80
+ * or above, so a run of bytes without these is copied as it is.
+ */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* '\\' */
+};
+
+void
+md_json_write_string(struct md_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char *o;
+
+	/* At worst every byte becomes \u00XX: six. */
+	o = reserve(b, 2 + 6 * n);
+	*o++ = '"';
+	while (p < end) {
+		const unsigned char *run = p;
+
+		while (p < end && !needs_escape[*p])
+			p++;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (p == end)
+			break;
+		*o++ = '\\';
+		switch (*p) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+			break;
+		}
+		p++;
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+/* jansson's jsonp_dtostr() at precision 6, as json_dumps() writes it. */
+static void
+write_real(struct md_buf *b, double v)
+{
+	char s[64], *e, *from;
+	int n = snprintf(s, sizeof s - 3, "%.6g", v);
+
+	if (n < 0 || (size_t)n >= sizeof s - 3)
+		n = 0;
+	if ((e = strchr(s, ',')) != NULL)	/* a locale's decimal comma */
+		*e = '.';
+	if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
+		memcpy(s + n, ".0", 3);
+		n += 2;
+	}
+	/* No '+' and no leading zeros in the exponent. */
+	if ((e = strchr(s, 'e')) != NULL) {
+		e++;
+		from = e + 1;
+		if (*e == '-')
+			e++;
+		while (*from == '0')
+			from++;
+		if (from != e) {
+			memmove(e, from, (size_t)(s + n + 1 - from));
+			n -= (int)(from - e);
+		}
+	}
+	put(b, s, (size_t)n);
+}
+
+void
+md_json_write(struct md_buf *b, const json_t *v)
+{
+	char num[32];
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *m;
+		int first = 1;
+
+		put(b, "{", 1);
+		json_object_foreach((json_t *)v, key, m) {
+			if (!first)
+				put(b, ",", 1);
+			first = 0;
+			md_json_write_string(b, key, strlen(key));
+			put(b, ":", 1);
+			md_json_write(b, m);
+		}
+		put(b, "}", 1);
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+
+		put(b, "[", 1);
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				put(b, ",", 1);
+			md_json_write(b, json_array_get(v, i));
+		}
+		put(b, "]", 1);
+		break;
+	}
+	case JSON_STRING:
+		md_json_write_string(b, json_string_value(v),
+		    json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		put(b, num, (size_t)n);
+		break;
+	case JSON_REAL:
+		write_real(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		put(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		put(b, "false", 5);
+		break;
+	case JSON_NULL:
+		put(b, "null", 4);
+		break;
+	}
+}
+
+char *
+md_json_dumps(const json_t *v, size_t *len)
+{
+	struct md_buf b = { 0 };
+
+	md_json_write(&b, v);
+	if (b.data == NULL)
+		put(&b, "", 0);
+	if (len != NULL)
+		*len = b.len;
+	return b.data;
+}
