@@ -1243,7 +1243,7 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 {
 	const char **exprs;
 	unsigned *flags, *ids;
-	size_t *lens, i;
+	size_t *lens, i, n = 0;
 	hs_compile_error_t *cerr = NULL;
 
 	if (pf->nlits == 0)
@@ -1253,13 +1253,22 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 	ids = md_xcalloc(pf->nlits, sizeof *ids);
 	lens = md_xcalloc(pf->nlits, sizeof *lens);
 	for (i = 0; i < pf->nlits; i++) {
-		exprs[i] = pf->lits[i].s;
-		lens[i] = pf->lits[i].len;
-		ids[i] = (unsigned)i;
-		flags[i] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
+		if (pf->lits[i].nrules == 0)
+			continue;	/* see prune_implied */
+		exprs[n] = pf->lits[i].s;
+		lens[n] = pf->lits[i].len;
+		ids[n] = (unsigned)i;
+		flags[n++] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
+	}
+	if (n == 0) {
+		free(exprs);
+		free(flags);
+		free(ids);
+		free(lens);
+		return 0;
 	}
 	if (hs_compile_lit_multi(exprs, flags, ids, lens,
-	    (unsigned)pf->nlits, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
+	    (unsigned)n, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
 	    HS_SUCCESS) {
 		md_error_set(err, "hyperscan: %s (literal %d)",
 		    cerr ? cerr->message : "compile failed",
@@ -1279,10 +1288,72 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 }
 #endif
 
+/*
+ * 1 when every occurrence of literal b holds an occurrence of a that tells
+ * id as much: a starts b (the same start, and an occurrence list keeps the
+ * shortest of those that start alike), or, for a rule's id, a lies
+ * anywhere inside b (a rule's hit only names the sentence).  A caseless a
+ * occurs wherever b does; a case-sensitive one only inside a
+ * case-sensitive b.
+ */
+static int
+implies(const struct literal *a, const struct literal *b, int rule)
+{
+	size_t k;
+
+	if (a->len >= b->len || (!a->caseless && b->caseless))
+		return 0;
+	for (k = 0; k + a->len <= b->len; k++) {
+		if (a->caseless ? strncasecmp(b->s + k, a->s, a->len) == 0 :
+		    memcmp(b->s + k, a->s, a->len) == 0)
+			return 1;
+		if (!rule)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Drops each id from the literals whose occurrences another literal of
+ * the same id already reports (see implies): 全员核酸检测 beside 全员核酸
+ * in one prefix set, 暂停到校教学 beside 暂停到校.  The filed lists and
+ * the candidate sentences stay the same; a literal left without ids is
+ * not searched at all, and each of its hits cost Hyperscan and the
+ * callback as much as a useful one.
+ */
+static void
+prune_implied(struct md_prefilter *pf)
+{
+	size_t i, j, k, m, n;
+
+	for (i = 0; i < pf->nlits; i++) {
+		struct literal *b = &pf->lits[i];
+
+		for (k = n = 0; k < b->nrules; k++) {
+			size_t id = b->rules[k];
+			int covered = 0;
+
+			for (j = 0; j < pf->nlits && !covered; j++) {
+				const struct literal *a = &pf->lits[j];
+
+				if (j == i || !implies(a, b, id < pf->nfirst))
+					continue;
+				for (m = 0; m < a->nrules; m++)
+					if (a->rules[m] == id)
+						covered = 1;
+			}
+			if (!covered)
+				b->rules[n++] = id;
+		}
+		b->nrules = n;
+	}
+}
+
 int
 md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
     struct md_error *err)
 {
+	prune_implied(pf);
 #ifdef HAVE_HYPERSCAN
 	if (impl == MD_PF_AUTO || impl == MD_PF_HYPERSCAN) {
 		pf->impl = MD_PF_HYPERSCAN;

@@ -290,6 +290,84 @@ START_TEST(occs_filed_hyperscan)
 END_TEST
 #endif
 
+static void
+count_hit(void *arg, size_t id, size_t end, size_t len)
+{
+	size_t *hits = arg;
+
+	(void)end;
+	(void)len;
+	ck_assert_uint_lt(id, 2);
+	hits[id]++;
+}
+
+/*
+ * A literal whose every occurrence holds one of the same id's that tells
+ * as much is not reported for that id: for a rule, one inside it
+ * (全员核酸检测 holds 核酸: the same sentence); for the ids filed, only
+ * one that starts it (全员 starts 全员核酸: the same start, and the list
+ * keeps the shortest).  Other ids of the same literal still get it, and
+ * a filed id's literal that merely holds another is still filed.
+ */
+static void
+implied_literals(enum md_prefilter_impl impl)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(2);
+	struct md_occ_list occs[3] = { { NULL, 0, 0 }, { NULL, 0, 0 },
+		{ NULL, 0, 0 } };
+	const char *t = "全员核酸检测";
+	size_t hits[2] = { 0, 0 }, i;
+
+	md_prefilter_add(pf, "核酸", strlen("核酸"), 0, 0);
+	md_prefilter_add(pf, "全员核酸检测", strlen("全员核酸检测"), 0, 0);
+	md_prefilter_add(pf, "全员核酸检测", strlen("全员核酸检测"), 0, 1);
+	md_prefilter_add(pf, "核酸", strlen("核酸"), 0, 2);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 2);
+	md_prefilter_add(pf, "全员", strlen("全员"), 0, 3);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 3);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 4);
+	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
+	md_prefilter_scan_occs(pf, t, strlen(t), count_hit, hits, occs);
+	ck_assert_uint_eq(hits[0], 1);
+	ck_assert_uint_eq(hits[1], 1);
+	ck_assert_uint_eq(occs[0].n, 2);
+	ck_assert_uint_eq(occs[0].v[0].at, 0);
+	ck_assert_uint_eq(occs[0].v[0].end, 12);
+	ck_assert_uint_eq(occs[0].v[1].at, 6);
+	ck_assert_uint_eq(occs[0].v[1].end, 12);
+	ck_assert_uint_eq(occs[1].n, 1);
+	ck_assert_uint_eq(occs[1].v[0].at, 0);
+	ck_assert_uint_eq(occs[1].v[0].end, 6);
+	ck_assert_uint_eq(occs[2].n, 1);
+	ck_assert_uint_eq(occs[2].v[0].end, 12);
+	/* Where only 全员 occurs, only id 3 has it. */
+	memset(hits, 0, sizeof hits);
+	for (i = 0; i < 3; i++)
+		occs[i].n = 0;
+	md_prefilter_scan_occs(pf, "全员", strlen("全员"), count_hit, hits,
+	    occs);
+	ck_assert_uint_eq(hits[0] + hits[1], 0);
+	ck_assert_uint_eq(occs[1].n, 1);
+	for (i = 0; i < 3; i++)
+		free(occs[i].v);
+	md_prefilter_free(pf);
+}
+
+START_TEST(implied_literals_aho_corasick)
+{
+	implied_literals(MD_PF_AHO_CORASICK);
+}
+END_TEST
+
+#ifdef HAVE_HYPERSCAN
+START_TEST(implied_literals_hyperscan)
+{
+	implied_literals(MD_PF_HYPERSCAN);
+}
+END_TEST
+#endif
+
 START_TEST(overlapping_literals)
 {
 	struct md_error err = { 0 };
@@ -631,8 +709,10 @@ main(void)
 	tcase_add_test(tc, aho_corasick_scan);
 	tcase_add_test(tc, overlapping_literals);
 	tcase_add_test(tc, occs_filed_aho_corasick);
+	tcase_add_test(tc, implied_literals_aho_corasick);
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, occs_filed_hyperscan);
+	tcase_add_test(tc, implied_literals_hyperscan);
 #endif
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, hyperscan_scan);
