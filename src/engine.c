@@ -983,6 +983,77 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	free(lits);
 }
 
+/*
+ * The sets of literals given ids above the rules' so far, while the
+ * prefilter is built: each sorted, so that equal sets compare equal.
+ */
+struct idsets {
+	struct idset {
+		char **lits;
+		size_t n;
+		size_t id;
+	} *v;
+	size_t n;
+};
+
+static int
+by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The id for a set of literals above the rules' (a prefix, second or
+ * watched set): the id of an earlier set of the same literals, whatever it
+ * was made for, else a new one.  An id's occurrence list depends only on
+ * its literals, so equal sets share one and each occurrence is filed once
+ * (several rules' conditions watch 核酸, several patterns start alike).
+ * Takes lits, n > 0.
+ */
+static size_t
+set_id(struct md_engine *e, struct idsets *sets, char **lits, size_t n)
+{
+	struct idset *is;
+	size_t i, k;
+
+	qsort(lits, n, sizeof *lits, by_string);
+	for (i = 0; i < sets->n; i++) {
+		is = &sets->v[i];
+		for (k = 0; k < n && is->n == n; k++)
+			if (strcmp(is->lits[k], lits[k]) != 0)
+				break;
+		if (is->n == n && k == n) {
+			for (k = 0; k < n; k++)
+				free(lits[k]);
+			free(lits);
+			return is->id;
+		}
+	}
+	for (k = 0; k < n; k++)
+		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
+	sets->v = md_xreallocarray(sets->v, sets->n + 1, sizeof *sets->v);
+	is = &sets->v[sets->n++];
+	is->lits = lits;
+	is->n = n;
+	is->id = e->nids++;
+	return is->id;
+}
+
+static void
+idsets_free(struct idsets *sets)
+{
+	size_t i, k;
+
+	for (i = 0; i < sets->n; i++) {
+		for (k = 0; k < sets->v[i].n; k++)
+			free(sets->v[i].lits[k]);
+		free(sets->v[i].lits);
+	}
+	free(sets->v);
+	sets->v = NULL;
+	sets->n = 0;
+}
+
 /* The literals the prefilter would watch for re: the strings a plain
  * pattern matches, else those every match holds (kept by re). */
 static char *const *
@@ -1006,18 +1077,21 @@ short_literal(const struct md_regex *re)
 	return 0;
 }
 
-/* Has the prefilter watch re's literals (see watched) under a new id. */
+/* Has the prefilter watch re's literals (see watched) under an id of
+ * set_id. */
 static void
-watch(struct md_engine *e, struct md_regex *re)
+watch(struct md_engine *e, struct idsets *sets, struct md_regex *re)
 {
 	size_t n, k;
 	char *const *lits = watched(re, &n);
+	char **copy;
 
 	if (n == 0)
 		return;
+	copy = md_xreallocarray(NULL, n, sizeof *copy);
 	for (k = 0; k < n; k++)
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
-	re->watch_id = e->nids++;
+		copy[k] = md_xstrdup(lits[k]);
+	re->watch_id = set_id(e, sets, copy, n);
 }
 
 /*
@@ -1035,6 +1109,7 @@ static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
     struct md_error *err)
 {
+	struct idsets sets = { NULL, 0 };
 	size_t i, p, k;
 
 	e->nids = e->nrules;
@@ -1050,8 +1125,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			size_t n = md_literals_prefix(re->src, &lits);
 
 			if (n > 0 && md_regex_anchor(re) == 0) {
-				re->prefix_id = e->nids++;
-				add_literals(e, lits, n, 0, re->prefix_id);
+				re->prefix_id = set_id(e, &sets, lits, n);
 				continue;
 			}
 			/* The prefilter looks for these literals;
@@ -1064,10 +1138,8 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			if (n == 0)
 				always = 1;
 			if (n > 0 && !caseless && (k = md_literals_second(
-			    re->src, lits, n, &also)) > 0) {
-				re->also_id = e->nids++;
-				add_literals(e, also, k, 0, re->also_id);
-			}
+			    re->src, lits, n, &also)) > 0)
+				re->also_id = set_id(e, &sets, also, k);
 			add_literals(e, lits, n, caseless, r->index);
 		}
 		if (always)
@@ -1078,9 +1150,9 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 
 		for (p = 0; p < r->npatterns; p++)
 			if (r->patterns[p].anchored != NULL)
-				watch(e, &r->patterns[p]);
+				watch(e, &sets, &r->patterns[p]);
 		for (p = 0; p < r->nconds; p++)
-			watch(e, &r->conds[p].re);
+			watch(e, &sets, &r->conds[p].re);
 	}
 	/* A plugin's pattern is searched where the plugin asks, which is
 	 * often the whole document; a watched set holding one character
@@ -1090,7 +1162,8 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 	for (i = 0; i < e->nslots; i++)
 		for (p = 0; p < e->slots[i].nregexes; p++)
 			if (!short_literal(e->slots[i].regexes[p]))
-				watch(e, e->slots[i].regexes[p]);
+				watch(e, &sets, e->slots[i].regexes[p]);
+	idsets_free(&sets);
 	return md_prefilter_build(e->pf, impl, err);
 }
 
