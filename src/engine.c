@@ -96,7 +96,12 @@ struct md_engine {
 	size_t nrules;
 	size_t nconds;		/* all conditions of all rules */
 	size_t nids;		/* ids in the prefilter */
-	uint8_t *applies;	/* by rule, then catalogue version: cited */
+	/* The items each rule cites under each catalogue version, in the
+	 * order of its cites: those of rule r under version v are
+	 * cited[cited_at[k]] .. cited[cited_at[k + 1] - 1], k = r * the
+	 * number of versions + v.  None: the rule does not apply. */
+	const struct md_item **cited;
+	size_t *cited_at;
 	struct md_prefilter *pf;
 	struct md_matcher matcher;
 	struct md_host host;
@@ -376,30 +381,56 @@ ruled_out(struct md_engine *e, const struct md_rule *r,
 	return memo_get(run, memo) == 2;
 }
 
+/* The items r cites under version m (of the engine's catalogue), in
+ * *n. */
+static const struct md_item *const *
+cited_items(const struct md_engine *e, const struct md_rule *r,
+    const struct md_measures *m, size_t *n)
+{
+	size_t k = r->index * e->catalog.n +
+	    (size_t)(m - e->catalog.versions);
+
+	*n = e->cited_at[k + 1] - e->cited_at[k];
+	return e->cited + e->cited_at[k];
+}
+
 /* Whether r cites an item of version m (of the engine's catalogue). */
 static int
 rule_applies(const struct md_engine *e, const struct md_rule *r,
     const struct md_measures *m)
 {
-	return e->applies[r->index * e->catalog.n +
-	    (size_t)(m - e->catalog.versions)];
+	size_t n;
+
+	(void)cited_items(e, r, m, &n);
+	return n > 0;
 }
 
-/* Fills e->applies: a comparison of strings for each rule a check would
- * otherwise make once per plugin that asks. */
+/* Fills e->cited and e->cited_at: comparisons of strings and a lookup of
+ * each item by its id, for each rule each plugin asks about and each
+ * finding, done once here (check_pack made sure every cite resolves). */
 static void
 index_citations(struct md_engine *e)
 {
-	size_t i, v, c;
+	size_t i, v, c, n = 0;
 
-	e->applies = md_xcalloc(e->nrules * e->catalog.n + 1,
-	    sizeof *e->applies);
+	e->cited_at = md_xcalloc(e->nrules * e->catalog.n + 1,
+	    sizeof *e->cited_at);
 	for (i = 0; i < e->nrules; i++)
-		for (v = 0; v < e->catalog.n; v++)
+		n += e->rules[i]->ncites;
+	e->cited = md_xcalloc(n + 1, sizeof *e->cited);
+	n = 0;
+	for (i = 0; i < e->nrules; i++)
+		for (v = 0; v < e->catalog.n; v++) {
+			const struct md_measures *m = &e->catalog.versions[v];
+
+			e->cited_at[i * e->catalog.n + v] = n;
 			for (c = 0; c < e->rules[i]->ncites; c++)
 				if (strcmp(e->rules[i]->cites[c].version,
-				    e->catalog.versions[v].version) == 0)
-					e->applies[i * e->catalog.n + v] = 1;
+				    m->version) == 0)
+					e->cited[n++] = md_measures_item(m,
+					    e->rules[i]->cites[c].item);
+		}
+	e->cited_at[e->nrules * e->catalog.n] = n;
 }
 
 /* Keeps a pattern match at [s, end) unless its scope, a question or a
@@ -681,6 +712,11 @@ pack_rule(const struct md_rulepack *pack, const char *id)
 
 	if (pack == NULL || id == NULL)
 		return NULL;
+	/* Plugins mostly emit the id a match handed them: the rule's own
+	 * string, found without comparing strings. */
+	for (i = 0; i < pack->nrules; i++)
+		if (pack->rules[i].id == id)
+			return &pack->rules[i];
 	for (i = 0; i < pack->nrules; i++)
 		if (strcmp(pack->rules[i].id, id) == 0)
 			return &pack->rules[i];
@@ -716,20 +752,16 @@ char_boundary(const struct md_document *doc, size_t off)
 
 /* 1 when an item rule r cites under m grounds category. */
 static int
-grounded(const struct md_rule *r, const struct md_measures *m,
-    const char *category)
+grounded(const struct md_engine *e, const struct md_rule *r,
+    const struct md_measures *m, const char *category)
 {
-	size_t i;
+	const struct md_item *const *it;
+	size_t i, n;
 
-	for (i = 0; i < r->ncites; i++) {
-		const struct md_item *it;
-
-		if (strcmp(r->cites[i].version, m->version) != 0)
-			continue;
-		it = md_measures_item(m, r->cites[i].item);
-		if (it != NULL && md_item_grounds(it, category))
+	it = cited_items(e, r, m, &n);
+	for (i = 0; i < n; i++)
+		if (md_item_grounds(it[i], category))
 			return 1;
-	}
 	return 0;
 }
 
@@ -773,7 +805,8 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 	}
 	if (!rule_applies(e, r, run->measures))
 		return 0;	/* not a violation under this version */
-	if (category != r->category && !grounded(r, run->measures, category)) {
+	if (category != r->category && !grounded(e, r, run->measures,
+	    category)) {
 		snprintf(why, sizeof why, "emitted category %s for rule %s, "
 		    "whose measure items (version %s) do not ground it",
 		    category, r->id, run->measures->version);
@@ -1285,7 +1318,8 @@ md_engine_free(struct md_engine *e)
 	}
 	free(e->slots);
 	free(e->rules);
-	free(e->applies);
+	free(e->cited);
+	free(e->cited_at);
 	md_prefilter_free(e->pf);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
@@ -1558,9 +1592,9 @@ static void
 finish(struct md_engine *e, const struct md_text *t,
     const struct md_document *doc, struct md_result *r)
 {
-	size_t i, j;
+	const struct md_item *const *it;
+	size_t i, j, n;
 
-	(void)e;
 	for (i = 0; i < r->n; i++) {
 		struct md_found *f = &r->findings[i];
 		const struct md_clause *sn = sentence_of(doc, f->nstart);
@@ -1568,20 +1602,13 @@ finish(struct md_engine *e, const struct md_text *t,
 
 		f->start = md_text_orig(t, f->nstart);
 		f->end = md_text_orig(t, f->nend);
-		for (j = 0; j < f->rule->ncites; j++) {
-			const struct md_cite *c = &f->rule->cites[j];
-			const struct md_item *it;
-
-			if (strcmp(c->version, r->measures->version) != 0)
-				continue;
-			it = md_measures_item(r->measures, c->item);
-			if (f->item == NULL) {
-				f->item = it;
-			} else {
-				f->also = md_xreallocarray(f->also,
-				    f->nalso + 1, sizeof *f->also);
-				f->also[f->nalso++] = it;
-			}
+		it = cited_items(e, f->rule, r->measures, &n);
+		f->item = n > 0 ? it[0] : NULL;
+		if (n > 1) {
+			f->also = md_xreallocarray(NULL, n - 1,
+			    sizeof *f->also);
+			for (j = 1; j < n; j++)
+				f->also[f->nalso++] = it[j];
 		}
 		ss = sn ? md_text_orig(t, sn->start) : f->start;
 		se = sn ? md_text_orig(t, sn->end) : f->end;
