@@ -28,6 +28,7 @@
 #include "text.h"
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
+#define PREFIX_GROUPS_MAX 4	/* of a prefix pattern (group_prefixes) */
 
 struct slot {
 	struct md_opened op;
@@ -523,18 +524,52 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	const struct md_occ_list *l = &run->occs[re->prefix_id - run->nrules];
-	const struct md_occ_list *w = re->watch_id != 0 ?
-	    &run->occs[re->watch_id - run->nrules] : NULL;
-	size_t k, j = 0, last_end = 0, end, send = 0, ci = 0;
-	size_t sn = (size_t)-1;
+	/* The starts of each group with any, and its watched literals,
+	 * stepped through together in text order. */
+	struct cursor {
+		const struct md_occ_list *l, *w;
+		size_t k, j;
+	} cur[PREFIX_GROUPS_MAX], done, *c;
+	size_t next[PREFIX_GROUPS_MAX];	/* each cursor's start */
+	size_t g, ng = 0, last_end = 0, end, send = 0, ci = 0;
+	size_t sn = (size_t)-1, tried = (size_t)-1;
 	int out_here = 0, rc;
 
-	for (k = 0; k < l->n; k++) {
-		size_t s = l->v[k].at;
-		const struct md_clause *c;
+	for (g = 0; g < re->ngroups; g++) {
+		const struct md_occ_list *l =
+		    &run->occs[re->groups[g].prefix_id - run->nrules];
+		size_t w = re->groups[g].rest_id != 0 ?
+		    re->groups[g].rest_id : re->watch_id;
 
-		if (s < last_end)
+		if (l->n == 0)
+			continue;
+		cur[ng].l = l;
+		cur[ng].w = w != 0 ? &run->occs[w - run->nrules] : NULL;
+		cur[ng].k = cur[ng].j = 0;
+		next[ng++] = l->v[0].at;
+	}
+	while (ng > 0) {
+		size_t s = next[0], i;
+		const struct md_clause *cl;
+
+		for (c = &cur[0], i = 1; i < ng; i++)
+			if (next[i] < s) {
+				s = next[i];
+				c = &cur[i];
+			}
+		if (++c->k < c->l->n) {
+			next[c - cur] = c->l->v[c->k].at;
+		} else {
+			/* Its last start: the last cursor takes its place,
+			 * this one is read once more below. */
+			done = *c;
+			next[c - cur] = next[--ng];
+			*c = cur[ng];
+			c = &done;
+		}
+		/* Inside a match taken, or tried already for another
+		 * group. */
+		if (s < last_end || s == tried)
 			continue;
 		/* md_clause_at, stepping on from the last start's clause:
 		 * the starts come in text order. */
@@ -542,28 +577,30 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 			ci++;
 		if (ci == doc->nclauses || doc->clauses[ci].start > s)
 			continue;
-		c = &doc->clauses[ci];
+		cl = &doc->clauses[ci];
 		/* Starts in one sentence share its answer. */
-		if (c->sentence != sn) {
-			sn = c->sentence;
+		if (cl->sentence != sn) {
+			sn = cl->sentence;
 			out_here = ruled_out(e, r, doc, sn);
 			send = doc->sentences[sn].end;
 		}
 		if (out_here)
 			continue;
-		/* A match holds one of the pattern's required literals
-		 * (occurs(), stepping on through w as the starts do). */
-		if (w != NULL) {
-			size_t i;
+		/* A match holds one of the group's literals after the
+		 * start (occurs(), stepping on through w as the starts
+		 * do). */
+		if (c->w != NULL) {
+			const struct md_occ_list *w = c->w;
 
-			while (j < w->n && w->v[j].at < s)
-				j++;
-			for (i = j; i < w->n && w->v[i].at < send; i++)
+			while (c->j < w->n && w->v[c->j].at < s)
+				c->j++;
+			for (i = c->j; i < w->n && w->v[i].at < send; i++)
 				if (w->v[i].end <= send)
 					break;
 			if (i == w->n || w->v[i].at >= send)
 				continue;
 		}
+		tried = s;
 		rc = md_regex_match_at(re, &e->matcher, doc->text, s, send,
 		    &end);
 		if (rc < 0) {
@@ -1087,6 +1124,122 @@ idsets_free(struct idsets *sets)
 	sets->n = 0;
 }
 
+/* 1 when s is one of the n strings of v. */
+static int
+among(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Gives prefix pattern re its groups of prefix literals (lits, n, taken).
+ * A start of one literal can only begin a match of the branches that
+ * start with it, so such a match holds one of those branches' literals
+ * after the prefix: the rest of 全区[^,;。]{0,16}…(?:核酸检测|筛查) in
+ * testing.mass.region, whose whole set of required literals is its
+ * prefixes and rules out nothing.  Literals alike in that set (or in
+ * having none, when a branch has none) form a group with its own id, so
+ * the engine knows which set to look for after each start.
+ */
+static void
+group_prefixes(struct md_engine *e, struct idsets *sets, struct md_regex *re,
+    char **lits, size_t n)
+{
+	struct md_branch_lits *br;
+	struct group {
+		char **lits, **rest;
+		size_t nlits, nrest;
+		int none;
+	} g[PREFIX_GROUPS_MAX], x;
+	size_t nb = md_literals_branches(re->src, &br), ng = 0, i, b, k;
+
+	for (i = 0; i < n && ng <= PREFIX_GROUPS_MAX; i++) {
+		/* The rest sets of the branches lits[i] starts. */
+		memset(&x, 0, sizeof x);
+		for (b = 0; b < nb && !x.none; b++) {
+			if (!among(br[b].prefix, br[b].nprefix, lits[i]))
+				continue;
+			if (br[b].nrest == 0)
+				x.none = 1;
+			for (k = 0; k < br[b].nrest && !x.none; k++) {
+				if (among(x.rest, x.nrest, br[b].rest[k]))
+					continue;
+				x.rest = md_xreallocarray(x.rest, x.nrest + 1,
+				    sizeof *x.rest);
+				x.rest[x.nrest++] = br[b].rest[k];
+			}
+		}
+		if (nb == 0 || x.none || x.nrest == 0) {
+			free(x.rest);
+			x.rest = NULL;
+			x.nrest = 0;
+			x.none = 1;
+		}
+		if (x.nrest > 1)
+			qsort(x.rest, x.nrest, sizeof *x.rest, by_string);
+		for (k = 0; k < ng; k++) {
+			if (g[k].none != x.none || g[k].nrest != x.nrest)
+				continue;
+			for (b = 0; b < x.nrest; b++)
+				if (strcmp(g[k].rest[b], x.rest[b]) != 0)
+					break;
+			if (b == x.nrest)
+				break;
+		}
+		if (k == ng && ng == PREFIX_GROUPS_MAX) {
+			free(x.rest);
+			ng++;		/* too many: one group, as before */
+			break;
+		}
+		if (k == ng)
+			g[ng++] = x;
+		else
+			free(x.rest);
+		g[k].lits = md_xreallocarray(g[k].lits, g[k].nlits + 1,
+		    sizeof *g[k].lits);
+		g[k].lits[g[k].nlits++] = lits[i];
+	}
+	if (ng > PREFIX_GROUPS_MAX) {
+		for (k = 0; k < PREFIX_GROUPS_MAX; k++) {
+			free(g[k].lits);
+			free(g[k].rest);
+		}
+		ng = 1;
+		g[0].lits = lits;
+		g[0].nlits = n;
+		g[0].rest = NULL;
+		g[0].nrest = 0;
+		g[0].none = 1;
+		lits = NULL;
+	}
+	re->groups = md_xreallocarray(NULL, ng, sizeof *re->groups);
+	re->ngroups = ng;
+	for (k = 0; k < ng; k++) {
+		char **rest = NULL;
+
+		if (!g[k].none) {
+			rest = md_xreallocarray(NULL, g[k].nrest,
+			    sizeof *rest);
+			for (b = 0; b < g[k].nrest; b++)
+				rest[b] = md_xstrdup(g[k].rest[b]);
+		}
+		/* set_id takes the strings: lits' own, given out once. */
+		re->groups[k].prefix_id = set_id(e, sets, g[k].lits,
+		    g[k].nlits);
+		re->groups[k].rest_id = rest != NULL ?
+		    set_id(e, sets, rest, g[k].nrest) : 0;
+		free(g[k].rest);
+	}
+	re->prefix_id = re->groups[0].prefix_id;
+	free(lits);
+	md_branch_lits_free(br, nb);
+}
+
 /* The literals the prefilter would watch for re: the strings a plain
  * pattern matches, else those every match holds (kept by re). */
 static char *const *
@@ -1158,7 +1311,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			size_t n = md_literals_prefix(re->src, &lits);
 
 			if (n > 0 && md_regex_anchor(re) == 0) {
-				re->prefix_id = set_id(e, &sets, lits, n);
+				group_prefixes(e, &sets, re, lits, n);
 				continue;
 			}
 			/* The prefilter looks for these literals;
@@ -1181,9 +1334,16 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
 
-		for (p = 0; p < r->npatterns; p++)
-			if (r->patterns[p].anchored != NULL)
+		for (p = 0; p < r->npatterns; p++) {
+			const struct md_regex *re = &r->patterns[p];
+
+			/* For the groups that have no rest set. */
+			for (k = 0; k < re->ngroups; k++)
+				if (re->groups[k].rest_id == 0)
+					break;
+			if (re->anchored != NULL && k < re->ngroups)
 				watch(e, &sets, &r->patterns[p]);
+		}
 		for (p = 0; p < r->nconds; p++)
 			watch(e, &sets, &r->conds[p].re);
 	}

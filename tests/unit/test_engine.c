@@ -417,6 +417,45 @@ START_TEST(equal_literal_sets_share_an_id)
 }
 END_TEST
 
+/*
+ * A prefix pattern's literals are grouped by what a match starting with
+ * them holds after them: a start is tried only where its group's
+ * literals follow in the sentence.  全区 may begin either branch, 全市 and
+ * 全区域 one each; at 全区域 both 全区's group and 全区域's start, and a
+ * match needs only one of them to let it be tried.
+ */
+START_TEST(prefix_groups_rule_out_starts)
+{
+	const char *t = "全区居民参加。全市开展核酸检测。全区中小学停课。全区域内人员。";
+	const struct md_regex *re;
+	struct md_plugin_info pi;
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir();
+	size_t i;
+
+	e = closure_rule_engine(d, "closure.groups",
+	    "(?:全区|全市)[^。]{0,8}(?:核酸检测|筛查)|全区[^。]{0,4}居民|"
+	    "全区域[^。]{0,4}人员", "全市开展核酸检测");
+	for (i = 0; md_engine_plugin(e, i, &pi) == 0; i++)
+		if (strcmp(pi.name, "closure") == 0)
+			break;
+	ck_assert_ptr_nonnull(pi.pack);
+	re = &pi.pack->rules[0].patterns[0];
+	ck_assert_uint_eq(re->ngroups, 3);
+	for (i = 0; i < re->ngroups; i++)
+		ck_assert_uint_ne(re->groups[i].rest_id, 0);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.findings[0].start, 0);
+	ck_assert_uint_eq(r.findings[1].start, strstr(t, "全市") - t);
+	ck_assert_uint_eq(r.findings[2].start, strstr(t, "全区域") - t);
+	md_result_free(&r);
+	md_engine_free(e);
+	tu_rmdir(d);
+}
+END_TEST
+
 START_TEST(empty_text)
 {
 	struct md_result r;
@@ -529,6 +568,7 @@ main(void)
 	tcase_add_test(tc, same_category_same_sentence_once);
 	tcase_add_test(tc, prefix_starts_in_text_order);
 	tcase_add_test(tc, equal_literal_sets_share_an_id);
+	tcase_add_test(tc, prefix_groups_rule_out_starts);
 	tcase_add_test(tc, empty_text);
 	tcase_add_test(tc, catastrophic_rule_is_counted);
 	tcase_add_test(tc, plugin_options);

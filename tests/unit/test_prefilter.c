@@ -117,6 +117,48 @@ START_TEST(prefix_literals)
 }
 END_TEST
 
+/* Branch by branch: the prefixes, and what every match holds after
+ * them (testing.mass.region's shape: its whole required set is its
+ * prefixes). */
+START_TEST(branch_literals)
+{
+	struct md_branch_lits *b;
+	size_t n;
+
+	n = md_literals_branches("(?:全员|全域)核酸|(?:全区|全市)[^,;。]{0,16}"
+	    "(?:开展)?[^,;。]{0,8}(?:核酸检测|筛查)|(?:全体|全区)[^,;。]{0,4}"
+	    "(?:居民|人员)[^,;。]{0,12}(?:核酸|检|筛)", &b);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(b[0].nprefix, 2);
+	ck_assert(has(b[0].prefix, 2, "全员核酸") &&
+	    has(b[0].prefix, 2, "全域核酸"));
+	ck_assert_uint_eq(b[0].nrest, 0);	/* all prefix */
+	ck_assert_uint_eq(b[1].nprefix, 2);
+	ck_assert(has(b[1].prefix, 2, "全区") && has(b[1].prefix, 2, "全市"));
+	ck_assert_uint_eq(b[1].nrest, 2);
+	ck_assert(has(b[1].rest, 2, "核酸检测") && has(b[1].rest, 2, "筛查"));
+	/* The best set after the prefix, as md_literals_extract picks:
+	 * fewer of the same shortest length. */
+	ck_assert_uint_eq(b[2].nrest, 2);
+	ck_assert(has(b[2].rest, 2, "居民") && has(b[2].rest, 2, "人员"));
+	md_branch_lits_free(b, n);
+
+	/* One character after the prefix is a set; an ASCII one is not. */
+	n = md_literals_branches("停课[^。]{0,4}天", &b);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(b[0].nrest, 1);
+	md_branch_lits_free(b, n);
+	n = md_literals_branches("停课[^。]{0,4}d", &b);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(b[0].nrest, 0);
+	md_branch_lits_free(b, n);
+
+	/* None where md_literals_prefix gives none. */
+	ck_assert_uint_eq(md_literals_branches("停课|\\d+天", &b), 0);
+	ck_assert_uint_eq(md_literals_branches("[^,]{0,4}停课", &b), 0);
+}
+END_TEST
+
 /* 1 when one of lits occurs in s[0, n). */
 static int
 holds_one(const char *s, size_t n, char **lits, size_t nl)
@@ -701,6 +743,7 @@ main(void)
 
 	tcase_add_test(tc, extract_literals);
 	tcase_add_test(tc, prefix_literals);
+	tcase_add_test(tc, branch_literals);
 	tcase_add_test(tc, second_literals);
 	tcase_add_test(tc, no_literal_means_always);
 	tcase_add_test(tc, plain_literals);
