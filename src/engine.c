@@ -28,6 +28,7 @@
 #include "text.h"
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
+#define PREFIX_GROUPS_MAX 4	/* of a prefix pattern (group_prefixes) */
 
 struct slot {
 	struct md_opened op;
@@ -96,7 +97,12 @@ struct md_engine {
 	size_t nrules;
 	size_t nconds;		/* all conditions of all rules */
 	size_t nids;		/* ids in the prefilter */
-	uint8_t *applies;	/* by rule, then catalogue version: cited */
+	/* The items each rule cites under each catalogue version, in the
+	 * order of its cites: those of rule r under version v are
+	 * cited[cited_at[k]] .. cited[cited_at[k + 1] - 1], k = r * the
+	 * number of versions + v.  None: the rule does not apply. */
+	const struct md_item **cited;
+	size_t *cited_at;
 	struct md_prefilter *pf;
 	struct md_matcher matcher;
 	struct md_host host;
@@ -376,30 +382,56 @@ ruled_out(struct md_engine *e, const struct md_rule *r,
 	return memo_get(run, memo) == 2;
 }
 
+/* The items r cites under version m (of the engine's catalogue), in
+ * *n. */
+static const struct md_item *const *
+cited_items(const struct md_engine *e, const struct md_rule *r,
+    const struct md_measures *m, size_t *n)
+{
+	size_t k = r->index * e->catalog.n +
+	    (size_t)(m - e->catalog.versions);
+
+	*n = e->cited_at[k + 1] - e->cited_at[k];
+	return e->cited + e->cited_at[k];
+}
+
 /* Whether r cites an item of version m (of the engine's catalogue). */
 static int
 rule_applies(const struct md_engine *e, const struct md_rule *r,
     const struct md_measures *m)
 {
-	return e->applies[r->index * e->catalog.n +
-	    (size_t)(m - e->catalog.versions)];
+	size_t n;
+
+	(void)cited_items(e, r, m, &n);
+	return n > 0;
 }
 
-/* Fills e->applies: a comparison of strings for each rule a check would
- * otherwise make once per plugin that asks. */
+/* Fills e->cited and e->cited_at: comparisons of strings and a lookup of
+ * each item by its id, for each rule each plugin asks about and each
+ * finding, done once here (check_pack made sure every cite resolves). */
 static void
 index_citations(struct md_engine *e)
 {
-	size_t i, v, c;
+	size_t i, v, c, n = 0;
 
-	e->applies = md_xcalloc(e->nrules * e->catalog.n + 1,
-	    sizeof *e->applies);
+	e->cited_at = md_xcalloc(e->nrules * e->catalog.n + 1,
+	    sizeof *e->cited_at);
 	for (i = 0; i < e->nrules; i++)
-		for (v = 0; v < e->catalog.n; v++)
+		n += e->rules[i]->ncites;
+	e->cited = md_xcalloc(n + 1, sizeof *e->cited);
+	n = 0;
+	for (i = 0; i < e->nrules; i++)
+		for (v = 0; v < e->catalog.n; v++) {
+			const struct md_measures *m = &e->catalog.versions[v];
+
+			e->cited_at[i * e->catalog.n + v] = n;
 			for (c = 0; c < e->rules[i]->ncites; c++)
 				if (strcmp(e->rules[i]->cites[c].version,
-				    e->catalog.versions[v].version) == 0)
-					e->applies[i * e->catalog.n + v] = 1;
+				    m->version) == 0)
+					e->cited[n++] = md_measures_item(m,
+					    e->rules[i]->cites[c].item);
+		}
+	e->cited_at[e->nrules * e->catalog.n] = n;
 }
 
 /* Keeps a pattern match at [s, end) unless its scope, a question or a
@@ -492,18 +524,52 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
     struct match_list *out)
 {
 	struct run *run = e->run;
-	const struct md_occ_list *l = &run->occs[re->prefix_id - run->nrules];
-	const struct md_occ_list *w = re->watch_id != 0 ?
-	    &run->occs[re->watch_id - run->nrules] : NULL;
-	size_t k, j = 0, last_end = 0, end, send = 0, ci = 0;
-	size_t sn = (size_t)-1;
+	/* The starts of each group with any, and its watched literals,
+	 * stepped through together in text order. */
+	struct cursor {
+		const struct md_occ_list *l, *w;
+		size_t k, j;
+	} cur[PREFIX_GROUPS_MAX], done, *c;
+	size_t next[PREFIX_GROUPS_MAX];	/* each cursor's start */
+	size_t g, ng = 0, last_end = 0, end, send = 0, ci = 0;
+	size_t sn = (size_t)-1, tried = (size_t)-1;
 	int out_here = 0, rc;
 
-	for (k = 0; k < l->n; k++) {
-		size_t s = l->v[k].at;
-		const struct md_clause *c;
+	for (g = 0; g < re->ngroups; g++) {
+		const struct md_occ_list *l =
+		    &run->occs[re->groups[g].prefix_id - run->nrules];
+		size_t w = re->groups[g].rest_id != 0 ?
+		    re->groups[g].rest_id : re->watch_id;
 
-		if (s < last_end)
+		if (l->n == 0)
+			continue;
+		cur[ng].l = l;
+		cur[ng].w = w != 0 ? &run->occs[w - run->nrules] : NULL;
+		cur[ng].k = cur[ng].j = 0;
+		next[ng++] = l->v[0].at;
+	}
+	while (ng > 0) {
+		size_t s = next[0], i;
+		const struct md_clause *cl;
+
+		for (c = &cur[0], i = 1; i < ng; i++)
+			if (next[i] < s) {
+				s = next[i];
+				c = &cur[i];
+			}
+		if (++c->k < c->l->n) {
+			next[c - cur] = c->l->v[c->k].at;
+		} else {
+			/* Its last start: the last cursor takes its place,
+			 * this one is read once more below. */
+			done = *c;
+			next[c - cur] = next[--ng];
+			*c = cur[ng];
+			c = &done;
+		}
+		/* Inside a match taken, or tried already for another
+		 * group. */
+		if (s < last_end || s == tried)
 			continue;
 		/* md_clause_at, stepping on from the last start's clause:
 		 * the starts come in text order. */
@@ -511,28 +577,30 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 			ci++;
 		if (ci == doc->nclauses || doc->clauses[ci].start > s)
 			continue;
-		c = &doc->clauses[ci];
+		cl = &doc->clauses[ci];
 		/* Starts in one sentence share its answer. */
-		if (c->sentence != sn) {
-			sn = c->sentence;
+		if (cl->sentence != sn) {
+			sn = cl->sentence;
 			out_here = ruled_out(e, r, doc, sn);
 			send = doc->sentences[sn].end;
 		}
 		if (out_here)
 			continue;
-		/* A match holds one of the pattern's required literals
-		 * (occurs(), stepping on through w as the starts do). */
-		if (w != NULL) {
-			size_t i;
+		/* A match holds one of the group's literals after the
+		 * start (occurs(), stepping on through w as the starts
+		 * do). */
+		if (c->w != NULL) {
+			const struct md_occ_list *w = c->w;
 
-			while (j < w->n && w->v[j].at < s)
-				j++;
-			for (i = j; i < w->n && w->v[i].at < send; i++)
+			while (c->j < w->n && w->v[c->j].at < s)
+				c->j++;
+			for (i = c->j; i < w->n && w->v[i].at < send; i++)
 				if (w->v[i].end <= send)
 					break;
 			if (i == w->n || w->v[i].at >= send)
 				continue;
 		}
+		tried = s;
 		rc = md_regex_match_at(re, &e->matcher, doc->text, s, send,
 		    &end);
 		if (rc < 0) {
@@ -681,6 +749,11 @@ pack_rule(const struct md_rulepack *pack, const char *id)
 
 	if (pack == NULL || id == NULL)
 		return NULL;
+	/* Plugins mostly emit the id a match handed them: the rule's own
+	 * string, found without comparing strings. */
+	for (i = 0; i < pack->nrules; i++)
+		if (pack->rules[i].id == id)
+			return &pack->rules[i];
 	for (i = 0; i < pack->nrules; i++)
 		if (strcmp(pack->rules[i].id, id) == 0)
 			return &pack->rules[i];
@@ -716,20 +789,16 @@ char_boundary(const struct md_document *doc, size_t off)
 
 /* 1 when an item rule r cites under m grounds category. */
 static int
-grounded(const struct md_rule *r, const struct md_measures *m,
-    const char *category)
+grounded(const struct md_engine *e, const struct md_rule *r,
+    const struct md_measures *m, const char *category)
 {
-	size_t i;
+	const struct md_item *const *it;
+	size_t i, n;
 
-	for (i = 0; i < r->ncites; i++) {
-		const struct md_item *it;
-
-		if (strcmp(r->cites[i].version, m->version) != 0)
-			continue;
-		it = md_measures_item(m, r->cites[i].item);
-		if (it != NULL && md_item_grounds(it, category))
+	it = cited_items(e, r, m, &n);
+	for (i = 0; i < n; i++)
+		if (md_item_grounds(it[i], category))
 			return 1;
-	}
 	return 0;
 }
 
@@ -773,7 +842,8 @@ sink_emit(struct md_sink *sink, const struct md_finding *f)
 	}
 	if (!rule_applies(e, r, run->measures))
 		return 0;	/* not a violation under this version */
-	if (category != r->category && !grounded(r, run->measures, category)) {
+	if (category != r->category && !grounded(e, r, run->measures,
+	    category)) {
 		snprintf(why, sizeof why, "emitted category %s for rule %s, "
 		    "whose measure items (version %s) do not ground it",
 		    category, r->id, run->measures->version);
@@ -983,6 +1053,193 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	free(lits);
 }
 
+/*
+ * The sets of literals given ids above the rules' so far, while the
+ * prefilter is built: each sorted, so that equal sets compare equal.
+ */
+struct idsets {
+	struct idset {
+		char **lits;
+		size_t n;
+		size_t id;
+	} *v;
+	size_t n;
+};
+
+static int
+by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The id for a set of literals above the rules' (a prefix, second or
+ * watched set): the id of an earlier set of the same literals, whatever it
+ * was made for, else a new one.  An id's occurrence list depends only on
+ * its literals, so equal sets share one and each occurrence is filed once
+ * (several rules' conditions watch 核酸, several patterns start alike).
+ * Takes lits, n > 0.
+ */
+static size_t
+set_id(struct md_engine *e, struct idsets *sets, char **lits, size_t n)
+{
+	struct idset *is;
+	size_t i, k;
+
+	qsort(lits, n, sizeof *lits, by_string);
+	for (i = 0; i < sets->n; i++) {
+		is = &sets->v[i];
+		for (k = 0; k < n && is->n == n; k++)
+			if (strcmp(is->lits[k], lits[k]) != 0)
+				break;
+		if (is->n == n && k == n) {
+			for (k = 0; k < n; k++)
+				free(lits[k]);
+			free(lits);
+			return is->id;
+		}
+	}
+	for (k = 0; k < n; k++)
+		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
+	sets->v = md_xreallocarray(sets->v, sets->n + 1, sizeof *sets->v);
+	is = &sets->v[sets->n++];
+	is->lits = lits;
+	is->n = n;
+	is->id = e->nids++;
+	return is->id;
+}
+
+static void
+idsets_free(struct idsets *sets)
+{
+	size_t i, k;
+
+	for (i = 0; i < sets->n; i++) {
+		for (k = 0; k < sets->v[i].n; k++)
+			free(sets->v[i].lits[k]);
+		free(sets->v[i].lits);
+	}
+	free(sets->v);
+	sets->v = NULL;
+	sets->n = 0;
+}
+
+/* 1 when s is one of the n strings of v. */
+static int
+among(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Gives prefix pattern re its groups of prefix literals (lits, n, taken).
+ * A start of one literal can only begin a match of the branches that
+ * start with it, so such a match holds one of those branches' literals
+ * after the prefix: the rest of 全区[^,;。]{0,16}…(?:核酸检测|筛查) in
+ * testing.mass.region, whose whole set of required literals is its
+ * prefixes and rules out nothing.  Literals alike in that set (or in
+ * having none, when a branch has none) form a group with its own id, so
+ * the engine knows which set to look for after each start.
+ */
+static void
+group_prefixes(struct md_engine *e, struct idsets *sets, struct md_regex *re,
+    char **lits, size_t n)
+{
+	struct md_branch_lits *br;
+	struct group {
+		char **lits, **rest;
+		size_t nlits, nrest;
+		int none;
+	} g[PREFIX_GROUPS_MAX], x;
+	size_t nb = md_literals_branches(re->src, &br), ng = 0, i, b, k;
+
+	for (i = 0; i < n && ng <= PREFIX_GROUPS_MAX; i++) {
+		/* The rest sets of the branches lits[i] starts. */
+		memset(&x, 0, sizeof x);
+		for (b = 0; b < nb && !x.none; b++) {
+			if (!among(br[b].prefix, br[b].nprefix, lits[i]))
+				continue;
+			if (br[b].nrest == 0)
+				x.none = 1;
+			for (k = 0; k < br[b].nrest && !x.none; k++) {
+				if (among(x.rest, x.nrest, br[b].rest[k]))
+					continue;
+				x.rest = md_xreallocarray(x.rest, x.nrest + 1,
+				    sizeof *x.rest);
+				x.rest[x.nrest++] = br[b].rest[k];
+			}
+		}
+		if (nb == 0 || x.none || x.nrest == 0) {
+			free(x.rest);
+			x.rest = NULL;
+			x.nrest = 0;
+			x.none = 1;
+		}
+		if (x.nrest > 1)
+			qsort(x.rest, x.nrest, sizeof *x.rest, by_string);
+		for (k = 0; k < ng; k++) {
+			if (g[k].none != x.none || g[k].nrest != x.nrest)
+				continue;
+			for (b = 0; b < x.nrest; b++)
+				if (strcmp(g[k].rest[b], x.rest[b]) != 0)
+					break;
+			if (b == x.nrest)
+				break;
+		}
+		if (k == ng && ng == PREFIX_GROUPS_MAX) {
+			free(x.rest);
+			ng++;		/* too many: one group, as before */
+			break;
+		}
+		if (k == ng)
+			g[ng++] = x;
+		else
+			free(x.rest);
+		g[k].lits = md_xreallocarray(g[k].lits, g[k].nlits + 1,
+		    sizeof *g[k].lits);
+		g[k].lits[g[k].nlits++] = lits[i];
+	}
+	if (ng > PREFIX_GROUPS_MAX) {
+		for (k = 0; k < PREFIX_GROUPS_MAX; k++) {
+			free(g[k].lits);
+			free(g[k].rest);
+		}
+		ng = 1;
+		g[0].lits = lits;
+		g[0].nlits = n;
+		g[0].rest = NULL;
+		g[0].nrest = 0;
+		g[0].none = 1;
+		lits = NULL;
+	}
+	re->groups = md_xreallocarray(NULL, ng, sizeof *re->groups);
+	re->ngroups = ng;
+	for (k = 0; k < ng; k++) {
+		char **rest = NULL;
+
+		if (!g[k].none) {
+			rest = md_xreallocarray(NULL, g[k].nrest,
+			    sizeof *rest);
+			for (b = 0; b < g[k].nrest; b++)
+				rest[b] = md_xstrdup(g[k].rest[b]);
+		}
+		/* set_id takes the strings: lits' own, given out once. */
+		re->groups[k].prefix_id = set_id(e, sets, g[k].lits,
+		    g[k].nlits);
+		re->groups[k].rest_id = rest != NULL ?
+		    set_id(e, sets, rest, g[k].nrest) : 0;
+		free(g[k].rest);
+	}
+	re->prefix_id = re->groups[0].prefix_id;
+	free(lits);
+	md_branch_lits_free(br, nb);
+}
+
 /* The literals the prefilter would watch for re: the strings a plain
  * pattern matches, else those every match holds (kept by re). */
 static char *const *
@@ -1006,18 +1263,21 @@ short_literal(const struct md_regex *re)
 	return 0;
 }
 
-/* Has the prefilter watch re's literals (see watched) under a new id. */
+/* Has the prefilter watch re's literals (see watched) under an id of
+ * set_id. */
 static void
-watch(struct md_engine *e, struct md_regex *re)
+watch(struct md_engine *e, struct idsets *sets, struct md_regex *re)
 {
 	size_t n, k;
 	char *const *lits = watched(re, &n);
+	char **copy;
 
 	if (n == 0)
 		return;
+	copy = md_xreallocarray(NULL, n, sizeof *copy);
 	for (k = 0; k < n; k++)
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
-	re->watch_id = e->nids++;
+		copy[k] = md_xstrdup(lits[k]);
+	re->watch_id = set_id(e, sets, copy, n);
 }
 
 /*
@@ -1035,6 +1295,7 @@ static int
 build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
     struct md_error *err)
 {
+	struct idsets sets = { NULL, 0 };
 	size_t i, p, k;
 
 	e->nids = e->nrules;
@@ -1050,8 +1311,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			size_t n = md_literals_prefix(re->src, &lits);
 
 			if (n > 0 && md_regex_anchor(re) == 0) {
-				re->prefix_id = e->nids++;
-				add_literals(e, lits, n, 0, re->prefix_id);
+				group_prefixes(e, &sets, re, lits, n);
 				continue;
 			}
 			/* The prefilter looks for these literals;
@@ -1064,10 +1324,8 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			if (n == 0)
 				always = 1;
 			if (n > 0 && !caseless && (k = md_literals_second(
-			    re->src, lits, n, &also)) > 0) {
-				re->also_id = e->nids++;
-				add_literals(e, also, k, 0, re->also_id);
-			}
+			    re->src, lits, n, &also)) > 0)
+				re->also_id = set_id(e, &sets, also, k);
 			add_literals(e, lits, n, caseless, r->index);
 		}
 		if (always)
@@ -1076,11 +1334,18 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
 
-		for (p = 0; p < r->npatterns; p++)
-			if (r->patterns[p].anchored != NULL)
-				watch(e, &r->patterns[p]);
+		for (p = 0; p < r->npatterns; p++) {
+			const struct md_regex *re = &r->patterns[p];
+
+			/* For the groups that have no rest set. */
+			for (k = 0; k < re->ngroups; k++)
+				if (re->groups[k].rest_id == 0)
+					break;
+			if (re->anchored != NULL && k < re->ngroups)
+				watch(e, &sets, &r->patterns[p]);
+		}
 		for (p = 0; p < r->nconds; p++)
-			watch(e, &r->conds[p].re);
+			watch(e, &sets, &r->conds[p].re);
 	}
 	/* A plugin's pattern is searched where the plugin asks, which is
 	 * often the whole document; a watched set holding one character
@@ -1090,7 +1355,8 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 	for (i = 0; i < e->nslots; i++)
 		for (p = 0; p < e->slots[i].nregexes; p++)
 			if (!short_literal(e->slots[i].regexes[p]))
-				watch(e, e->slots[i].regexes[p]);
+				watch(e, &sets, e->slots[i].regexes[p]);
+	idsets_free(&sets);
 	return md_prefilter_build(e->pf, impl, err);
 }
 
@@ -1212,7 +1478,8 @@ md_engine_free(struct md_engine *e)
 	}
 	free(e->slots);
 	free(e->rules);
-	free(e->applies);
+	free(e->cited);
+	free(e->cited_at);
 	md_prefilter_free(e->pf);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
@@ -1485,9 +1752,9 @@ static void
 finish(struct md_engine *e, const struct md_text *t,
     const struct md_document *doc, struct md_result *r)
 {
-	size_t i, j;
+	const struct md_item *const *it;
+	size_t i, j, n;
 
-	(void)e;
 	for (i = 0; i < r->n; i++) {
 		struct md_found *f = &r->findings[i];
 		const struct md_clause *sn = sentence_of(doc, f->nstart);
@@ -1495,20 +1762,13 @@ finish(struct md_engine *e, const struct md_text *t,
 
 		f->start = md_text_orig(t, f->nstart);
 		f->end = md_text_orig(t, f->nend);
-		for (j = 0; j < f->rule->ncites; j++) {
-			const struct md_cite *c = &f->rule->cites[j];
-			const struct md_item *it;
-
-			if (strcmp(c->version, r->measures->version) != 0)
-				continue;
-			it = md_measures_item(r->measures, c->item);
-			if (f->item == NULL) {
-				f->item = it;
-			} else {
-				f->also = md_xreallocarray(f->also,
-				    f->nalso + 1, sizeof *f->also);
-				f->also[f->nalso++] = it;
-			}
+		it = cited_items(e, f->rule, r->measures, &n);
+		f->item = n > 0 ? it[0] : NULL;
+		if (n > 1) {
+			f->also = md_xreallocarray(NULL, n - 1,
+			    sizeof *f->also);
+			for (j = 1; j < n; j++)
+				f->also[f->nalso++] = it[j];
 		}
 		ss = sn ? md_text_orig(t, sn->start) : f->start;
 		se = sn ? md_text_orig(t, sn->end) : f->end;

@@ -785,16 +785,24 @@ md_literals_second(const char *pattern, char *const *first, size_t nfirst,
 	return n;
 }
 
-/* The literal prefixes of one branch: the product of the exact sets of its
- * leading atoms, as far as they are finite.  Parses the whole branch. */
+/*
+ * The literal prefixes of one branch: the product of the exact sets of its
+ * leading atoms, as far as they are finite.  Parses the whole branch.
+ * When rest is not NULL, it gets the best required set (as info_seq picks
+ * it) of the atoms after those: literals one of which every match of the
+ * branch holds after its prefix; none when there is no such set.
+ */
 static void
-prefix_seq(struct parser *ps, struct lset *out)
+prefix_seq(struct parser *ps, struct lset *out, struct lset *rest)
 {
-	int open = 1;
+	struct lset run = { 0 };
+	int open = 1, in_run = 0;
 
 	lset_clear(out);
 	out->none = 0;
 	lset_add(out, "", 0);
+	if (rest != NULL)
+		lset_none(rest);
 	for (;;) {
 		struct info a;
 		struct lset save = { 0 };
@@ -817,8 +825,35 @@ prefix_seq(struct parser *ps, struct lset *out)
 				lset_clear(&save);
 			}
 		}
+		if (!open && rest != NULL) {
+			/* As info_seq, from the first atom left out. */
+			if (!a.exact.none) {
+				if (!in_run) {
+					lset_clear(&run);
+					run.none = 0;
+					lset_add(&run, "", 0);
+					in_run = 1;
+				}
+				lset_product(&run, &a.exact);
+				if (run.none) {
+					in_run = 0;
+				} else {
+					struct lset cand = { 0 };
+
+					copy_set(&cand, &run);
+					pick_req(rest, &cand);
+					lset_clear(&cand);
+				}
+			} else {
+				in_run = 0;
+			}
+			pick_req(rest, &a.req);
+		}
 		info_free(&a);
 	}
+	lset_clear(&run);
+	if (rest != NULL && lset_score(rest) == 0)
+		lset_none(rest);
 }
 
 size_t
@@ -831,7 +866,7 @@ md_literals_prefix(const char *pattern, char ***lits)
 
 	*lits = NULL;
 	for (;;) {
-		prefix_seq(&ps, &branch);
+		prefix_seq(&ps, &branch, NULL);
 		if (ps.fail || branch.none || branch.n == 0) {
 			ok = 0;
 			break;
@@ -854,6 +889,65 @@ md_literals_prefix(const char *pattern, char ***lits)
 	lset_clear(&all);
 	lset_clear(&branch);
 	return n;
+}
+
+size_t
+md_literals_branches(const char *pattern, struct md_branch_lits **out)
+{
+	struct parser ps = { pattern, 0, 0 };
+	struct lset prefix = { 0 }, rest = { 0 };
+	struct md_branch_lits *v = NULL, *b;
+	size_t n = 0, i;
+	int ok = 1;
+
+	*out = NULL;
+	for (;;) {
+		prefix_seq(&ps, &prefix, &rest);
+		if (ps.fail || prefix.none || prefix.n == 0) {
+			ok = 0;
+			break;
+		}
+		for (i = 0; i < prefix.n; i++)
+			if (prefix.len[i] < 3)
+				ok = 0;	/* as md_literals_prefix */
+		if (!ok)
+			break;
+		v = md_xreallocarray(v, n + 1, sizeof *v);
+		b = &v[n++];
+		memset(b, 0, sizeof *b);
+		b->nprefix = lset_take(&prefix, &b->prefix);
+		/* One character at least: an ASCII one occurs anywhere. */
+		if (!rest.none && lset_score(&rest) >= 3)
+			b->nrest = lset_take(&rest, &b->rest);
+		lset_clear(&rest);
+		if (*ps.p != '|')
+			break;
+		ps.p++;
+	}
+	lset_clear(&prefix);
+	lset_clear(&rest);
+	if (!ok || ps.fail || *ps.p != '\0' || ps.caseless) {
+		md_branch_lits_free(v, n);
+		return 0;
+	}
+	*out = v;
+	return n;
+}
+
+void
+md_branch_lits_free(struct md_branch_lits *b, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < b[i].nprefix; k++)
+			free(b[i].prefix[k]);
+		free(b[i].prefix);
+		for (k = 0; k < b[i].nrest; k++)
+			free(b[i].rest[k]);
+		free(b[i].rest);
+	}
+	free(b);
 }
 
 /*
@@ -1243,7 +1337,7 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 {
 	const char **exprs;
 	unsigned *flags, *ids;
-	size_t *lens, i;
+	size_t *lens, i, n = 0;
 	hs_compile_error_t *cerr = NULL;
 
 	if (pf->nlits == 0)
@@ -1253,13 +1347,22 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 	ids = md_xcalloc(pf->nlits, sizeof *ids);
 	lens = md_xcalloc(pf->nlits, sizeof *lens);
 	for (i = 0; i < pf->nlits; i++) {
-		exprs[i] = pf->lits[i].s;
-		lens[i] = pf->lits[i].len;
-		ids[i] = (unsigned)i;
-		flags[i] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
+		if (pf->lits[i].nrules == 0)
+			continue;	/* see prune_implied */
+		exprs[n] = pf->lits[i].s;
+		lens[n] = pf->lits[i].len;
+		ids[n] = (unsigned)i;
+		flags[n++] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
+	}
+	if (n == 0) {
+		free(exprs);
+		free(flags);
+		free(ids);
+		free(lens);
+		return 0;
 	}
 	if (hs_compile_lit_multi(exprs, flags, ids, lens,
-	    (unsigned)pf->nlits, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
+	    (unsigned)n, HS_MODE_BLOCK, NULL, &pf->db, &cerr) !=
 	    HS_SUCCESS) {
 		md_error_set(err, "hyperscan: %s (literal %d)",
 		    cerr ? cerr->message : "compile failed",
@@ -1279,10 +1382,72 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 }
 #endif
 
+/*
+ * 1 when every occurrence of literal b holds an occurrence of a that tells
+ * id as much: a starts b (the same start, and an occurrence list keeps the
+ * shortest of those that start alike), or, for a rule's id, a lies
+ * anywhere inside b (a rule's hit only names the sentence).  A caseless a
+ * occurs wherever b does; a case-sensitive one only inside a
+ * case-sensitive b.
+ */
+static int
+implies(const struct literal *a, const struct literal *b, int rule)
+{
+	size_t k;
+
+	if (a->len >= b->len || (!a->caseless && b->caseless))
+		return 0;
+	for (k = 0; k + a->len <= b->len; k++) {
+		if (a->caseless ? strncasecmp(b->s + k, a->s, a->len) == 0 :
+		    memcmp(b->s + k, a->s, a->len) == 0)
+			return 1;
+		if (!rule)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Drops each id from the literals whose occurrences another literal of
+ * the same id already reports (see implies): 全员核酸检测 beside 全员核酸
+ * in one prefix set, 暂停到校教学 beside 暂停到校.  The filed lists and
+ * the candidate sentences stay the same; a literal left without ids is
+ * not searched at all, and each of its hits cost Hyperscan and the
+ * callback as much as a useful one.
+ */
+static void
+prune_implied(struct md_prefilter *pf)
+{
+	size_t i, j, k, m, n;
+
+	for (i = 0; i < pf->nlits; i++) {
+		struct literal *b = &pf->lits[i];
+
+		for (k = n = 0; k < b->nrules; k++) {
+			size_t id = b->rules[k];
+			int covered = 0;
+
+			for (j = 0; j < pf->nlits && !covered; j++) {
+				const struct literal *a = &pf->lits[j];
+
+				if (j == i || !implies(a, b, id < pf->nfirst))
+					continue;
+				for (m = 0; m < a->nrules; m++)
+					if (a->rules[m] == id)
+						covered = 1;
+			}
+			if (!covered)
+				b->rules[n++] = id;
+		}
+		b->nrules = n;
+	}
+}
+
 int
 md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
     struct md_error *err)
 {
+	prune_implied(pf);
 #ifdef HAVE_HYPERSCAN
 	if (impl == MD_PF_AUTO || impl == MD_PF_HYPERSCAN) {
 		pf->impl = MD_PF_HYPERSCAN;

@@ -47,6 +47,25 @@ size_t md_literals_second(const char *pattern, char *const *first,
 size_t md_literals_prefix(const char *pattern, char ***lits);
 
 /*
+ * For a pattern md_literals_prefix gives prefixes for, branch by branch
+ * (its top-level alternatives): the branch's prefix literals, and the
+ * literals one of which every match of the branch holds after its prefix
+ * (全区[^,;。]{0,16}(?:核酸检测|筛查) gives 全区, then 核酸检测 and 筛查);
+ * rest is NULL, nrest 0, when there is no such set of literals of one
+ * character or more.  Returns the number of branches in *out (freed with
+ * md_branch_lits_free), or 0 when md_literals_prefix would give none.
+ */
+struct md_branch_lits {
+	char **prefix;
+	size_t nprefix;
+	char **rest;
+	size_t nrest;
+};
+size_t md_literals_branches(const char *pattern,
+    struct md_branch_lits **out);
+void md_branch_lits_free(struct md_branch_lits *b, size_t n);
+
+/*
  * When pattern is plain (literal characters, alternation and (?:...)
  * groups only: "确诊|阳性|全(?:区|市)"), every string it matches, in the
  * order PCRE2 tries them: at the leftmost position where one occurs, the

@@ -83,6 +83,9 @@ md_regex_free(struct md_regex *re)
 	pcre2_code_free(re->code);
 	pcre2_code_free(re->anchored);
 	re->anchored = NULL;
+	free(re->groups);
+	re->groups = NULL;
+	re->ngroups = 0;
 	free(re->src);
 	md_regex_drop_precheck(re);
 	md_litset_free(re->plain);

@@ -43,6 +43,15 @@ struct md_regex {
 	 * prefilter, anchored its anchored code. */
 	pcre2_code *anchored;
 	size_t prefix_id;
+	/* Its prefix literals in groups, each with its own prefilter id
+	 * (prefix_id is the first group's) and the id of literals one of
+	 * which a match starting with one of the group's holds after it
+	 * (0: none but watch_id's).  See build_prefilter. */
+	struct md_prefix_group {
+		size_t prefix_id;
+		size_t rest_id;
+	} *groups;
+	size_t ngroups;
 	/* The engine's id for literals the prefilter watches for it (0:
 	 * none): the strings a plain pattern matches, else those every
 	 * match holds. */

@@ -303,11 +303,23 @@ START_TEST(same_category_same_sentence_once)
 }
 END_TEST
 
-/* An engine whose closure pack is the one rule id with pattern, written
- * in directory d (removed by the caller). */
+/* One rule of closure.school for closure_pack_engine (freed by the
+ * caller). */
+static char *
+closure_rule(const char *id, const char *pattern, const char *example)
+{
+	return md_xasprintf(
+	    " <rule id=\"%s\" category=\"closure.school\" severity=\"2\">\n"
+	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
+	    "  <reason>r</reason><pattern>%s</pattern>\n"
+	    "  <example>%s</example>\n"
+	    " </rule>\n", id, pattern, example);
+}
+
+/* An engine whose closure pack holds the rules given (closure_rule's,
+ * concatenated), written in directory d (removed by the caller). */
 static struct md_engine *
-closure_rule_engine(const char *d, const char *id, const char *pattern,
-    const char *example)
+closure_pack_engine(const char *d, const char *rules_xml)
 {
 	struct md_error err = { 0 };
 	struct md_engine *e;
@@ -316,11 +328,7 @@ closure_rule_engine(const char *d, const char *id, const char *pattern,
 	xml = md_xasprintf(
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<rules xmlns=\"urn:measured:rules:1\" plugin=\"closure\">\n"
-	    " <rule id=\"%s\" category=\"closure.school\" severity=\"2\">\n"
-	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
-	    "  <reason>r</reason><pattern>%s</pattern>\n"
-	    "  <example>%s</example>\n"
-	    " </rule>\n</rules>\n", id, pattern, example);
+	    "%s</rules>\n", rules_xml);
 	rules = tu_write(d, "closure.rules.xml", xml);
 	body = md_xasprintf("<rules-dir>%s</rules-dir>", d);
 	conf = tu_conf(d, body);
@@ -330,6 +338,18 @@ closure_rule_engine(const char *d, const char *id, const char *pattern,
 	free(rules);
 	free(body);
 	free(conf);
+	return e;
+}
+
+/* An engine whose closure pack is the one rule id with pattern. */
+static struct md_engine *
+closure_rule_engine(const char *d, const char *id, const char *pattern,
+    const char *example)
+{
+	char *rule = closure_rule(id, pattern, example);
+	struct md_engine *e = closure_pack_engine(d, rule);
+
+	free(rule);
 	return e;
 }
 
@@ -348,6 +368,88 @@ START_TEST(prefix_starts_in_text_order)
 	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(r.findings[0].start, strstr(t, "甲") - t);
+	md_result_free(&r);
+	md_engine_free(e);
+	tu_rmdir(d);
+}
+END_TEST
+
+/*
+ * Two patterns that start with the same literals share one prefilter id,
+ * so one list of their starts: each rule still finds its own match there,
+ * whichever asks first.
+ */
+START_TEST(equal_literal_sets_share_an_id)
+{
+	const char *t = "全区停课三天。全市封校一周。";
+	struct md_plugin_info pi;
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir(), *a, *b, *both;
+	size_t i;
+
+	a = closure_rule("closure.three", "(?:停课|封校)[^。]{0,4}三天",
+	    "停课三天");
+	b = closure_rule("closure.week", "(?:封校|停课)[^。]{0,4}一周",
+	    "封校一周");
+	both = md_xasprintf("%s%s", a, b);
+	e = closure_pack_engine(d, both);
+	for (i = 0; md_engine_plugin(e, i, &pi) == 0; i++)
+		if (strcmp(pi.name, "closure") == 0)
+			break;
+	ck_assert_ptr_nonnull(pi.pack);
+	ck_assert_uint_eq(pi.pack->nrules, 2);
+	ck_assert_uint_ne(pi.pack->rules[0].patterns[0].prefix_id, 0);
+	ck_assert_uint_eq(pi.pack->rules[0].patterns[0].prefix_id,
+	    pi.pack->rules[1].patterns[0].prefix_id);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_str_eq(r.findings[0].rule->id, "closure.three");
+	ck_assert_uint_eq(r.findings[0].start, strstr(t, "停课") - t);
+	ck_assert_str_eq(r.findings[1].rule->id, "closure.week");
+	ck_assert_uint_eq(r.findings[1].start, strstr(t, "封校") - t);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(a);
+	free(b);
+	free(both);
+	tu_rmdir(d);
+}
+END_TEST
+
+/*
+ * A prefix pattern's literals are grouped by what a match starting with
+ * them holds after them: a start is tried only where its group's
+ * literals follow in the sentence.  全区 may begin either branch, 全市 and
+ * 全区域 one each; at 全区域 both 全区's group and 全区域's start, and a
+ * match needs only one of them to let it be tried.
+ */
+START_TEST(prefix_groups_rule_out_starts)
+{
+	const char *t = "全区居民参加。全市开展核酸检测。全区中小学停课。全区域内人员。";
+	const struct md_regex *re;
+	struct md_plugin_info pi;
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir();
+	size_t i;
+
+	e = closure_rule_engine(d, "closure.groups",
+	    "(?:全区|全市)[^。]{0,8}(?:核酸检测|筛查)|全区[^。]{0,4}居民|"
+	    "全区域[^。]{0,4}人员", "全市开展核酸检测");
+	for (i = 0; md_engine_plugin(e, i, &pi) == 0; i++)
+		if (strcmp(pi.name, "closure") == 0)
+			break;
+	ck_assert_ptr_nonnull(pi.pack);
+	re = &pi.pack->rules[0].patterns[0];
+	ck_assert_uint_eq(re->ngroups, 3);
+	for (i = 0; i < re->ngroups; i++)
+		ck_assert_uint_ne(re->groups[i].rest_id, 0);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.findings[0].start, 0);
+	ck_assert_uint_eq(r.findings[1].start, strstr(t, "全市") - t);
+	ck_assert_uint_eq(r.findings[2].start, strstr(t, "全区域") - t);
 	md_result_free(&r);
 	md_engine_free(e);
 	tu_rmdir(d);
@@ -465,6 +567,8 @@ main(void)
 	tcase_add_test(tc, bad_date_is_an_error);
 	tcase_add_test(tc, same_category_same_sentence_once);
 	tcase_add_test(tc, prefix_starts_in_text_order);
+	tcase_add_test(tc, equal_literal_sets_share_an_id);
+	tcase_add_test(tc, prefix_groups_rule_out_starts);
 	tcase_add_test(tc, empty_text);
 	tcase_add_test(tc, catastrophic_rule_is_counted);
 	tcase_add_test(tc, plugin_options);

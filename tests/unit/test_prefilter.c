@@ -117,6 +117,48 @@ START_TEST(prefix_literals)
 }
 END_TEST
 
+/* Branch by branch: the prefixes, and what every match holds after
+ * them (testing.mass.region's shape: its whole required set is its
+ * prefixes). */
+START_TEST(branch_literals)
+{
+	struct md_branch_lits *b;
+	size_t n;
+
+	n = md_literals_branches("(?:全员|全域)核酸|(?:全区|全市)[^,;。]{0,16}"
+	    "(?:开展)?[^,;。]{0,8}(?:核酸检测|筛查)|(?:全体|全区)[^,;。]{0,4}"
+	    "(?:居民|人员)[^,;。]{0,12}(?:核酸|检|筛)", &b);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(b[0].nprefix, 2);
+	ck_assert(has(b[0].prefix, 2, "全员核酸") &&
+	    has(b[0].prefix, 2, "全域核酸"));
+	ck_assert_uint_eq(b[0].nrest, 0);	/* all prefix */
+	ck_assert_uint_eq(b[1].nprefix, 2);
+	ck_assert(has(b[1].prefix, 2, "全区") && has(b[1].prefix, 2, "全市"));
+	ck_assert_uint_eq(b[1].nrest, 2);
+	ck_assert(has(b[1].rest, 2, "核酸检测") && has(b[1].rest, 2, "筛查"));
+	/* The best set after the prefix, as md_literals_extract picks:
+	 * fewer of the same shortest length. */
+	ck_assert_uint_eq(b[2].nrest, 2);
+	ck_assert(has(b[2].rest, 2, "居民") && has(b[2].rest, 2, "人员"));
+	md_branch_lits_free(b, n);
+
+	/* One character after the prefix is a set; an ASCII one is not. */
+	n = md_literals_branches("停课[^。]{0,4}天", &b);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(b[0].nrest, 1);
+	md_branch_lits_free(b, n);
+	n = md_literals_branches("停课[^。]{0,4}d", &b);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(b[0].nrest, 0);
+	md_branch_lits_free(b, n);
+
+	/* None where md_literals_prefix gives none. */
+	ck_assert_uint_eq(md_literals_branches("停课|\\d+天", &b), 0);
+	ck_assert_uint_eq(md_literals_branches("[^,]{0,4}停课", &b), 0);
+}
+END_TEST
+
 /* 1 when one of lits occurs in s[0, n). */
 static int
 holds_one(const char *s, size_t n, char **lits, size_t nl)
@@ -286,6 +328,84 @@ END_TEST
 START_TEST(occs_filed_hyperscan)
 {
 	occs_filed(MD_PF_HYPERSCAN);
+}
+END_TEST
+#endif
+
+static void
+count_hit(void *arg, size_t id, size_t end, size_t len)
+{
+	size_t *hits = arg;
+
+	(void)end;
+	(void)len;
+	ck_assert_uint_lt(id, 2);
+	hits[id]++;
+}
+
+/*
+ * A literal whose every occurrence holds one of the same id's that tells
+ * as much is not reported for that id: for a rule, one inside it
+ * (全员核酸检测 holds 核酸: the same sentence); for the ids filed, only
+ * one that starts it (全员 starts 全员核酸: the same start, and the list
+ * keeps the shortest).  Other ids of the same literal still get it, and
+ * a filed id's literal that merely holds another is still filed.
+ */
+static void
+implied_literals(enum md_prefilter_impl impl)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(2);
+	struct md_occ_list occs[3] = { { NULL, 0, 0 }, { NULL, 0, 0 },
+		{ NULL, 0, 0 } };
+	const char *t = "全员核酸检测";
+	size_t hits[2] = { 0, 0 }, i;
+
+	md_prefilter_add(pf, "核酸", strlen("核酸"), 0, 0);
+	md_prefilter_add(pf, "全员核酸检测", strlen("全员核酸检测"), 0, 0);
+	md_prefilter_add(pf, "全员核酸检测", strlen("全员核酸检测"), 0, 1);
+	md_prefilter_add(pf, "核酸", strlen("核酸"), 0, 2);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 2);
+	md_prefilter_add(pf, "全员", strlen("全员"), 0, 3);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 3);
+	md_prefilter_add(pf, "全员核酸", strlen("全员核酸"), 0, 4);
+	ck_assert_int_eq(md_prefilter_build(pf, impl, &err), 0);
+	md_prefilter_scan_occs(pf, t, strlen(t), count_hit, hits, occs);
+	ck_assert_uint_eq(hits[0], 1);
+	ck_assert_uint_eq(hits[1], 1);
+	ck_assert_uint_eq(occs[0].n, 2);
+	ck_assert_uint_eq(occs[0].v[0].at, 0);
+	ck_assert_uint_eq(occs[0].v[0].end, 12);
+	ck_assert_uint_eq(occs[0].v[1].at, 6);
+	ck_assert_uint_eq(occs[0].v[1].end, 12);
+	ck_assert_uint_eq(occs[1].n, 1);
+	ck_assert_uint_eq(occs[1].v[0].at, 0);
+	ck_assert_uint_eq(occs[1].v[0].end, 6);
+	ck_assert_uint_eq(occs[2].n, 1);
+	ck_assert_uint_eq(occs[2].v[0].end, 12);
+	/* Where only 全员 occurs, only id 3 has it. */
+	memset(hits, 0, sizeof hits);
+	for (i = 0; i < 3; i++)
+		occs[i].n = 0;
+	md_prefilter_scan_occs(pf, "全员", strlen("全员"), count_hit, hits,
+	    occs);
+	ck_assert_uint_eq(hits[0] + hits[1], 0);
+	ck_assert_uint_eq(occs[1].n, 1);
+	for (i = 0; i < 3; i++)
+		free(occs[i].v);
+	md_prefilter_free(pf);
+}
+
+START_TEST(implied_literals_aho_corasick)
+{
+	implied_literals(MD_PF_AHO_CORASICK);
+}
+END_TEST
+
+#ifdef HAVE_HYPERSCAN
+START_TEST(implied_literals_hyperscan)
+{
+	implied_literals(MD_PF_HYPERSCAN);
 }
 END_TEST
 #endif
@@ -623,6 +743,7 @@ main(void)
 
 	tcase_add_test(tc, extract_literals);
 	tcase_add_test(tc, prefix_literals);
+	tcase_add_test(tc, branch_literals);
 	tcase_add_test(tc, second_literals);
 	tcase_add_test(tc, no_literal_means_always);
 	tcase_add_test(tc, plain_literals);
@@ -631,8 +752,10 @@ main(void)
 	tcase_add_test(tc, aho_corasick_scan);
 	tcase_add_test(tc, overlapping_literals);
 	tcase_add_test(tc, occs_filed_aho_corasick);
+	tcase_add_test(tc, implied_literals_aho_corasick);
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, occs_filed_hyperscan);
+	tcase_add_test(tc, implied_literals_hyperscan);
 #endif
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, hyperscan_scan);
