@@ -620,9 +620,6 @@ post_submission(struct req *q)
 	q->job.run = job_submission_put;
 	q->job.done = done_submission_put;
 	q->job.arg = q;
-	/* Submissions are most of the writes: their fsync is the syncer's
-	 * (still before the answer); reviews and the rest commit durably. */
-	q->job.defer_sync = 1;
 	md_store_write(q->srv->store, &q->job);
 }
 

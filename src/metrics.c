@@ -150,17 +150,6 @@ md_metrics_render(struct md_server *srv, size_t *len)
 	    "stored).");
 	md_buf_printf(&b, "measured_store_commit_failures_total %llu\n",
 	    (unsigned long long)st.commit_failures);
-	head(&b, "measured_store_syncs_total", "counter",
-	    "Fsyncs of the store's log by the syncer, each making the "
-	    "submissions committed before it durable before they are "
-	    "answered.");
-	md_buf_printf(&b, "measured_store_syncs_total %llu\n",
-	    (unsigned long long)st.syncs);
-	head(&b, "measured_store_sync_failures_total", "counter",
-	    "Syncer fsyncs that failed (their submissions answered with "
-	    "an error).");
-	md_buf_printf(&b, "measured_store_sync_failures_total %llu\n",
-	    (unsigned long long)st.sync_failures);
 	head(&b, "measured_store_pending", "gauge",
 	    "Store jobs queued or running.");
 	md_buf_printf(&b, "measured_store_pending %zu\n",

@@ -10,19 +10,6 @@
  * their done() callbacks.  If the commit fails, every job of the group
  * reports the failure and nothing of it is stored.
  *
- * A group made only of jobs that allow it (defer_sync: submissions) is
- * committed without waiting for the disk, and handed to the syncer
- * thread instead, which fsyncs the log for every group committed since
- * its last pass and then hands them back: the answers still wait for the
- * disk, but the writer runs the next group meanwhile (the fsync's wait
- * had been on the writer's path for every group: docs/PERFORMANCE.md,
- * "The daemon").  Other groups commit durably on the writer; a durable
- * commit syncs the log, so it makes every deferred group before it durable
- * too (the outbox claims its rows that way before delivering them).  The
- * reader may see a deferred group's rows between its commit and its fsync:
- * a machine crash in that moment loses rows that were seen, never rows
- * that were answered for.
- *
  * The reader thread runs reads one by one on its own read-only
  * connection; WAL lets it read while the writer writes.
  */
@@ -56,26 +43,13 @@ struct lane {
 	int stop;
 	int started;
 	int writer;
-	int deferred;		/* the writer's connection's sync mode */
 	struct md_store_conn *conn;
 	struct md_store *store;
-};
-
-/* Groups committed with their fsync deferred, waiting for the syncer. */
-struct syncer {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct md_job *head, **tail;
-	int stop;
-	int started;
-	struct md_store_syncer *sy;	/* NULL: the backend has none */
 };
 
 struct md_store {
 	const struct md_store_backend *b;
 	struct lane writer, reader;
-	struct syncer syncer;
 	/* Finished jobs for the event loop. */
 	pthread_mutex_t done_mu;
 	struct md_job *done_head, **done_tail;
@@ -215,16 +189,9 @@ run_group(struct lane *l, struct md_job *head)
 	struct md_job *j, **tail = &head;
 	size_t n = 0, k;
 	double t0 = md_mono(), dt;
-	int ok = 1, deferred = s->syncer.sy != NULL;
+	int ok;
 
-	for (j = head; j != NULL && deferred; j = j->next)
-		deferred = j->defer_sync;
-	if (deferred != l->deferred) {
-		ok = b->sync_mode(l->conn, deferred, &err) == 0;
-		if (ok)
-			l->deferred = deferred;
-	}
-	ok = ok && b->begin(l->conn, &err) == 0;
+	ok = b->begin(l->conn, &err) == 0;
 	for (j = head; j != NULL; j = j->next) {
 		n++;
 		tail = &j->next;
@@ -273,77 +240,7 @@ run_group(struct lane *l, struct md_job *head)
 		;
 	s->st.commit_hist[k]++;
 	pthread_mutex_unlock(&s->done_mu);
-	if (ok && deferred) {
-		/* Answered after the syncer's next fsync. */
-		pthread_mutex_lock(&s->syncer.mu);
-		*s->syncer.tail = head;
-		s->syncer.tail = tail;
-		pthread_cond_signal(&s->syncer.cv);
-		pthread_mutex_unlock(&s->syncer.mu);
-	} else {
-		hand_back(s, head, tail);
-	}
-}
-
-/*
- * The syncer: takes every group the writer has committed since its last
- * pass, makes them durable with one fsync, and only then hands them to
- * the event loop.  The writer meanwhile runs the next group, so the
- * fsync's wait is off its path.  If the fsync fails, the jobs report an
- * error: their rows may be in the store (a retry of a submission finds
- * it), but nothing was answered as durable that was not.
- */
-static void *
-syncer_main(void *arg)
-{
-	struct md_store *s = arg;
-	struct syncer *y = &s->syncer;
-
-	for (;;) {
-		struct md_job *head, **tail, *j;
-		struct md_error err = { 0 };
-		size_t n = 0;
-		int rc;
-
-		pthread_mutex_lock(&y->mu);
-		while (y->head == NULL && !y->stop)
-			pthread_cond_wait(&y->cv, &y->mu);
-		if (y->head == NULL) {
-			pthread_mutex_unlock(&y->mu);
-			break;
-		}
-		head = y->head;
-		tail = y->tail;
-		y->head = NULL;
-		y->tail = &y->head;
-		pthread_mutex_unlock(&y->mu);
-
-		rc = s->b->syncer_sync(y->sy, &err);
-		for (j = head; j != NULL; j = j->next) {
-			n++;
-			if (rc != 0) {
-				json_decref(j->out);
-				j->out = NULL;
-				j->rc = MD_STORE_ERROR;
-				md_error_clear(&j->err);
-				md_error_set(&j->err, "the commit was not made "
-				    "durable: %s", err.msg);
-			}
-		}
-		if (rc != 0)
-			md_log(3, "store: %zu writes were committed but not "
-			    "made durable: %s", n, err.msg);
-		pthread_mutex_lock(&s->done_mu);
-		if (rc == 0) {
-			s->st.syncs++;
-			s->st.synced_jobs += n;
-		} else {
-			s->st.sync_failures++;
-		}
-		pthread_mutex_unlock(&s->done_mu);
-		hand_back(s, head, tail);
-	}
-	return NULL;
+	hand_back(s, head, tail);
 }
 
 static void *
@@ -432,9 +329,8 @@ lane_start(struct md_store *s, struct lane *l, int writer, const char *loc,
 	return 0;
 }
 
-/* Lets the lane's thread finish its queue, and waits for it. */
 static void
-lane_join(struct lane *l)
+lane_stop(struct md_store *s, struct lane *l)
 {
 	if (l->started) {
 		pthread_mutex_lock(&l->mu);
@@ -444,12 +340,6 @@ lane_join(struct lane *l)
 		pthread_join(l->thread, NULL);
 		l->started = 0;
 	}
-}
-
-static void
-lane_stop(struct md_store *s, struct lane *l)
-{
-	lane_join(l);
 	if (l->conn != NULL)
 		s->b->close(l->conn);
 	l->conn = NULL;
@@ -478,21 +368,6 @@ md_store_open(const char *spec, struct event_base *base,
 	}
 	s->wake = event_new(base, s->pipe[0], EV_READ | EV_PERSIST, on_wake, s);
 	event_add(s->wake, NULL);
-	s->syncer.tail = &s->syncer.head;
-	pthread_mutex_init(&s->syncer.mu, NULL);
-	pthread_cond_init(&s->syncer.cv, NULL);
-	/* The syncer before the writer's first group can need it. */
-	if (s->b->syncer_open != NULL &&
-	    (s->syncer.sy = s->b->syncer_open(loc, err)) != NULL) {
-		if (pthread_create(&s->syncer.thread, NULL, syncer_main, s) !=
-		    0) {
-			md_error_set(err, "cannot start the store's syncer "
-			    "thread");
-			goto fail;
-		}
-		pthread_setname_np(s->syncer.thread, "md-syncer");
-		s->syncer.started = 1;
-	}
 	/* The writer first: it creates and migrates what the reader opens. */
 	if (lane_start(s, &s->writer, 1, loc, err) != 0 ||
 	    lane_start(s, &s->reader, 0, loc, err) != 0)
@@ -555,28 +430,9 @@ md_store_close(struct md_store *s)
 {
 	if (s == NULL)
 		return;
-	/*
-	 * The threads finish what is queued before they stop: the writer's
-	 * last groups go to the syncer, which syncs them while the writer's
-	 * connection (and so the WAL) is still open.
-	 */
+	/* The threads finish what is queued before they stop. */
 	lane_stop(s, &s->reader);
-	lane_join(&s->writer);
-	if (s->syncer.started) {
-		pthread_mutex_lock(&s->syncer.mu);
-		s->syncer.stop = 1;
-		pthread_cond_signal(&s->syncer.cv);
-		pthread_mutex_unlock(&s->syncer.mu);
-		pthread_join(s->syncer.thread, NULL);
-		s->syncer.started = 0;
-	}
 	lane_stop(s, &s->writer);
-	if (s->syncer.sy != NULL)
-		s->b->syncer_close(s->syncer.sy);
-	if (s->syncer.tail != NULL) {
-		pthread_mutex_destroy(&s->syncer.mu);
-		pthread_cond_destroy(&s->syncer.cv);
-	}
 	if (s->wake != NULL) {
 		/* Deliver what finished, so every done() runs. */
 		on_wake(s->pipe[0], EV_READ, s);

@@ -26,7 +26,6 @@
 
 struct event_base;
 struct md_store_conn;
-struct md_store_syncer;
 
 /* What an operation came to; the HTTP layer maps these to statuses. */
 enum md_store_rc {
@@ -131,21 +130,6 @@ struct md_store_backend {
 	void (*rollback)(struct md_store_conn *c);
 	int (*savepoint)(struct md_store_conn *c, struct md_error *err);
 	void (*release)(struct md_store_conn *c, int keep);
-
-	/*
-	 * Durability off the writer's path (optional; NULL when the backend
-	 * has none).  sync_mode(c, 1) makes the writer's commits return
-	 * before they reach the disk, sync_mode(c, 0) makes each commit
-	 * durable before it returns (the default).  A syncer, opened on its
-	 * own, makes every commit that returned before sync() began durable;
-	 * store.c answers a deferred group only after such a sync().
-	 */
-	int (*sync_mode)(struct md_store_conn *c, int deferred,
-	    struct md_error *err);
-	struct md_store_syncer *(*syncer_open)(const char *location,
-	    struct md_error *err);
-	int (*syncer_sync)(struct md_store_syncer *sy, struct md_error *err);
-	void (*syncer_close)(struct md_store_syncer *sy);
 
 	/*
 	 * Writes: run by the writer inside a transaction.  submission_put
@@ -263,13 +247,6 @@ struct md_job {
 	int rc;			/* enum md_store_rc */
 	json_t *out;
 	struct md_error err;
-	/*
-	 * Set by the caller of md_store_write: the job may be committed
-	 * with the group's fsync taken off the writer (by the store's syncer
-	 * thread, before done() runs).  A group is deferred only when all of
-	 * its jobs are; others commit durably as before.
-	 */
-	int defer_sync;
 	struct md_job *next;
 };
 
@@ -281,8 +258,6 @@ struct md_store_stats {
 	uint64_t batch_hist[8];		/* 1, 2-3, 4-7, ... 128+ */
 	double commit_seconds;		/* total */
 	uint64_t commit_hist[12];	/* by MD_STORE_LAT_BOUNDS */
-	uint64_t syncs, sync_failures;	/* the syncer's */
-	uint64_t synced_jobs;
 };
 #define MD_STORE_NLAT 12
 extern const double md_store_lat_bounds[MD_STORE_NLAT];

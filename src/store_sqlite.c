@@ -1,9 +1,7 @@
 /*
  * store_sqlite.c - the embedded store: one SQLite file in WAL mode with
  * synchronous=FULL, so a committed transaction survives a crash of the
- * process or the machine; or, for groups of submissions, NORMAL with the
- * WAL fsynced by store.c's syncer before they are answered (see "durability
- * off the writer's path" below).  The writer's connection creates the schema and
+ * process or the machine.  The writer's connection creates the schema and
  * migrates it by version number (PRAGMA user_version); readers open the
  * same file read-only and see each commit whole.
  *
@@ -13,15 +11,10 @@
 #include "config.h"
 #endif
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -418,90 +411,6 @@ sq_release(struct md_store_conn *c, int keep)
 	if (!keep)
 		run(c, SQL_ROLLBACK_TO, NULL);
 	run(c, SQL_RELEASE, NULL);
-}
-
-/* --- durability off the writer's path ----------------------------------- */
-
-/*
- * In WAL mode with synchronous=NORMAL a commit appends its frames to the
- * WAL and returns without an fsync; the database stays consistent after
- * a crash (the WAL's checksums end recovery at the last whole commit),
- * but the last commits may be lost.  An fdatasync() of the WAL begun
- * after a commit returned makes that commit durable: its frames are in
- * the file's page cache, and the sync writes them out.  The syncer opens
- * the WAL by name and watches that it is still the same file.
- */
-struct md_store_syncer {
-	char *path;		/* the WAL */
-	int fd;
-	dev_t dev;
-	ino_t ino;
-};
-
-static int
-sq_sync_mode(struct md_store_conn *c, int deferred, struct md_error *err)
-{
-	return exec(c, deferred ? "PRAGMA synchronous = NORMAL" :
-	    "PRAGMA synchronous = FULL", err);
-}
-
-static struct md_store_syncer *
-sq_syncer_open(const char *location, struct md_error *err)
-{
-	struct md_store_syncer *sy;
-
-	(void)err;
-	/* A URI or an in-memory database: commits stay durable as made. */
-	if (strncmp(location, "file:", 5) == 0 ||
-	    strcmp(location, ":memory:") == 0)
-		return NULL;
-	sy = md_xcalloc(1, sizeof *sy);
-	sy->path = md_xasprintf("%s-wal", location);
-	sy->fd = -1;
-	return sy;
-}
-
-static int
-sq_syncer_sync(struct md_store_syncer *sy, struct md_error *err)
-{
-	struct stat st;
-
-	/* SQLite deletes and makes the WAL anew only when every connection
-	 * has closed; should it happen, sync the new file. */
-	if (sy->fd >= 0 && (stat(sy->path, &st) != 0 || st.st_dev != sy->dev ||
-	    st.st_ino != sy->ino)) {
-		close(sy->fd);
-		sy->fd = -1;
-	}
-	if (sy->fd < 0) {
-		if ((sy->fd = open(sy->path, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    fstat(sy->fd, &st) != 0) {
-			md_error_set(err, "%s: %s", sy->path, strerror(errno));
-			if (sy->fd >= 0)
-				close(sy->fd);
-			sy->fd = -1;
-			return MD_STORE_ERROR;
-		}
-		sy->dev = st.st_dev;
-		sy->ino = st.st_ino;
-	}
-	if (fdatasync(sy->fd) != 0) {
-		md_error_set(err, "%s: fdatasync: %s", sy->path,
-		    strerror(errno));
-		return MD_STORE_ERROR;
-	}
-	return 0;
-}
-
-static void
-sq_syncer_close(struct md_store_syncer *sy)
-{
-	if (sy == NULL)
-		return;
-	if (sy->fd >= 0)
-		close(sy->fd);
-	free(sy->path);
-	free(sy);
 }
 
 /* --- submissions -------------------------------------------------------- */
@@ -1801,10 +1710,6 @@ const struct md_store_backend md_store_sqlite = {
 	.rollback = sq_rollback,
 	.savepoint = sq_savepoint,
 	.release = sq_release,
-	.sync_mode = sq_sync_mode,
-	.syncer_open = sq_syncer_open,
-	.syncer_sync = sq_syncer_sync,
-	.syncer_close = sq_syncer_close,
 	.submission_put = sq_submission_put,
 	.flag_review = sq_flag_review,
 	.token_add = sq_token_add,

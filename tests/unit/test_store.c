@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
 #include "sha256.h"
 #include "store.h"
 #include "testutil.h"
@@ -385,158 +383,6 @@ START_TEST(report_rows)
 }
 END_TEST
 
-/* --- the syncer --------------------------------------------------------- */
-
-struct sync_job {
-	struct md_job job;
-	struct md_store *store;
-	int deferred;
-	char label[32];
-	int *done, *deferred_done;
-	struct event_base *base;
-	int total;
-};
-
-static int
-job_token(const struct md_store_backend *b, struct md_store_conn *c,
-    struct md_job *j)
-{
-	struct sync_job *sj = j->arg;
-	struct md_token t = { 0 };
-
-	t.label = sj->label;
-	t.role = "reviewer";
-	/* Unique as the label is: the label, then 'x' to 64 characters. */
-	memset(t.hash, 'x', 64);
-	memcpy(t.hash, sj->label, strlen(sj->label));
-	return b->token_add(c, &t, &j->err);
-}
-
-/* Each deferred job is answered only after a sync that covered it. */
-static void
-job_token_done(struct md_job *j)
-{
-	struct sync_job *sj = j->arg;
-	struct md_store_stats st;
-
-	ck_assert_msg(j->rc == MD_STORE_CREATED, "%s: %s", sj->label,
-	    j->err.msg);
-	md_store_stats(sj->store, &st);
-	if (sj->deferred) {
-		(*sj->deferred_done)++;
-		ck_assert_uint_ge(st.synced_jobs, (uint64_t)*sj->deferred_done);
-	}
-	if (++*sj->done == sj->total)
-		event_base_loopbreak(sj->base);
-}
-
-static void
-run_jobs(struct md_store *store, struct event_base *base, struct sync_job *jobs,
-    int n, int deferred, const char *prefix, int *done, int *deferred_done)
-{
-	int i;
-
-	*done = 0;
-	for (i = 0; i < n; i++) {
-		struct sync_job *sj = &jobs[i];
-
-		memset(sj, 0, sizeof *sj);
-		sj->store = store;
-		sj->base = base;
-		sj->deferred = deferred;
-		sj->total = n;
-		sj->done = done;
-		sj->deferred_done = deferred_done;
-		snprintf(sj->label, sizeof sj->label, "%s%d", prefix, i);
-		sj->job.run = job_token;
-		sj->job.done = job_token_done;
-		sj->job.arg = sj;
-		sj->job.defer_sync = deferred;
-		md_store_write(store, &sj->job);
-	}
-	event_base_dispatch(base);
-	ck_assert_int_eq(*done, n);
-}
-
-/*
- * Jobs that allow it are committed with the fsync taken off the writer:
- * the syncer's fsync of the WAL comes before their answers.  Jobs that
- * do not (reviews, tokens, ...) are committed durably by the writer and
- * never wait for the syncer.  Everything is there after a reopen.
- */
-START_TEST(deferred_sync)
-{
-	struct md_error err = { 0 };
-	char *dir = tu_tmpdir(), *spec = md_xasprintf("sqlite:%s/s.db", dir);
-	struct event_base *base = event_base_new();
-	struct sync_job jobs[60];
-	struct md_store_stats st;
-	struct md_store *store;
-	int done, deferred_done = 0;
-	struct md_token *list = NULL;
-	size_t n = 0, i;
-
-	store = md_store_open(spec, base, &err);
-	ck_assert_msg(store != NULL, "%s", err.msg);
-	run_jobs(store, base, jobs, 60, 1, "deferred", &done, &deferred_done);
-	md_store_stats(store, &st);
-	ck_assert_uint_eq(st.synced_jobs, 60);
-	ck_assert_uint_ge(st.syncs, 1);
-	ck_assert_uint_eq(st.sync_failures, 0);
-
-	run_jobs(store, base, jobs, 20, 0, "durable", &done, &deferred_done);
-	md_store_stats(store, &st);
-	ck_assert_uint_eq(st.synced_jobs, 60);
-	ck_assert_uint_eq(st.committed_jobs, 80);
-
-	/* And deferred again after durable ones. */
-	run_jobs(store, base, jobs, 10, 1, "again", &done, &deferred_done);
-	md_store_stats(store, &st);
-	ck_assert_uint_eq(st.synced_jobs, 70);
-	md_store_close(store);
-
-	{
-		const struct md_store_backend *b = &md_store_sqlite;
-		struct md_store_conn *c = b->open(strchr(spec, ':') + 1, 0,
-		    &err);
-
-		ck_assert_msg(c != NULL, "%s", err.msg);
-		ck_assert_int_eq(b->tokens_list(c, &list, &n, &err),
-		    MD_STORE_OK);
-		ck_assert_uint_eq(n, 90);
-		for (i = 0; i < n; i++)
-			md_token_free(&list[i]);
-		free(list);
-		b->close(c);
-	}
-	event_base_free(base);
-	free(spec);
-	tu_rmdir(dir);
-}
-END_TEST
-
-/* A syncer that cannot reach the WAL says which file and why. */
-START_TEST(syncer_errors)
-{
-	const struct md_store_backend *b = &md_store_sqlite;
-	struct md_error err = { 0 };
-	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/none.db", dir);
-	struct md_store_syncer *sy;
-
-	/* In-memory and URI stores keep commits durable as they are made. */
-	ck_assert_ptr_null(b->syncer_open(":memory:", &err));
-	ck_assert_ptr_null(b->syncer_open("file:x.db?mode=rwc", &err));
-	sy = b->syncer_open(path, &err);
-	ck_assert_ptr_nonnull(sy);
-	ck_assert_int_eq(b->syncer_sync(sy, &err), MD_STORE_ERROR);
-	ck_assert_ptr_nonnull(strstr(err.msg, "none.db-wal"));
-	ck_assert_ptr_nonnull(strstr(err.msg, "No such file"));
-	b->syncer_close(sy);
-	free(path);
-	tu_rmdir(dir);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -552,8 +398,6 @@ main(void)
 	tcase_add_test(tc, report_rows);
 	tcase_add_test(tc, feed_state_and_source);
 	tcase_add_test(tc, group_journal_in_memory);
-	tcase_add_test(tc, deferred_sync);
-	tcase_add_test(tc, syncer_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
