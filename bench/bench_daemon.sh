@@ -60,7 +60,18 @@ pids="$pids $daemon"
 i=0
 while ! grep -q 'serving on' "$tmp/daemon.log"; do i=$((i + 1)); [ $i -lt 200 ] || { cat "$tmp/daemon.log" >&2; exit 1; }; sleep 0.05; done
 url=$(sed -n 's/.*serving on \(http:[^ ]*\) .*/\1/p' "$tmp/daemon.log" | head -1)
+# CPU time of each of the daemon's threads (user and system clock ticks,
+# fields 14 and 15 of /proc/PID/task/TID/stat), before and after: the
+# CPU a request costs moves far less with the machine's load than the
+# rate does.
+cpu_ticks() {
+	for t in /proc/"$daemon"/task/*; do
+		printf '%s %s\n' "$(cat "$t/comm")" "$(cut -d')' -f2 "$t/stat" | awk '{ print $12, $13 }')"
+	done | sort
+}
+cpu_ticks > "$tmp/cpu.before"
 daemon_line=$(run_wrk measured "$url")
+cpu_ticks > "$tmp/cpu.after"
 created=$(curl -s "$url/metrics" | sed -n 's/^measured_http_requests_total{route="\/v1\/submissions",code="201"} //p')
 batch_sum=$(curl -s "$url/metrics" | sed -n 's/^measured_store_commit_batch_size_sum //p')
 batch_n=$(curl -s "$url/metrics" | sed -n 's/^measured_store_commit_batch_size_count //p')
@@ -79,3 +90,11 @@ awk -v d="$(field "$daemon_line" rate)" -v b="$(field "$bare_line" rate)" \
 echo "durable submissions (201, committed before the answer): $created"
 awk -v s="${batch_sum:-0}" -v n="${batch_n:-0}" \
 	'BEGIN { if (n > 0) printf "store: %d commits, %.1f submissions a commit on average\n", n, s / n }'
+hz=$(getconf CLK_TCK)
+requests=$(field "$daemon_line" requests)
+join "$tmp/cpu.before" "$tmp/cpu.after" | awk -v hz="$hz" -v n="$requests" '
+	$1 != "md-reader" && n > 0 {
+		u = ($4 - $2) / hz * 1e6 / n; s = ($5 - $3) / hz * 1e6 / n
+		name = $1 == "measured" ? "event loop" : $1 " thread"
+		printf "cpu a request, %-18s %5.1f us (user %.1f, system %.1f)\n", name ":", u + s, u, s
+	}'
