@@ -11,29 +11,6 @@
 
 #include "json.h"
 
-/* Room for n more bytes and a NUL. */
-static char *
-reserve(struct md_buf *b, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->data = md_xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	return b->data + b->len;
-}
-
-static void
-put(struct md_buf *b, const char *s, size_t n)
-{
-	memcpy(reserve(b, n), s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
 /*
  * Which bytes JSON requires escaped: the quote, the backslash and the
  * control characters.  Bytes of multibyte UTF-8 sequences are all 0x80
@@ -56,7 +33,7 @@ md_json_write_string(struct md_buf *b, const char *s, size_t n)
 	char *o;
 
 	/* At worst every byte becomes \u00XX: six. */
-	o = reserve(b, 2 + 6 * n);
+	o = md_buf_reserve(b, 2 + 6 * n);
 	*o++ = '"';
 	while (p < end) {
 		const unsigned char *run = p;
@@ -119,7 +96,7 @@ write_real(struct md_buf *b, double v)
 			n -= (int)(from - e);
 		}
 	}
-	put(b, s, (size_t)n);
+	md_buf_add(b, s, (size_t)n);
 }
 
 void
@@ -134,28 +111,28 @@ md_json_write(struct md_buf *b, const json_t *v)
 		json_t *m;
 		int first = 1;
 
-		put(b, "{", 1);
+		md_buf_add(b, "{", 1);
 		json_object_foreach((json_t *)v, key, m) {
 			if (!first)
-				put(b, ",", 1);
+				md_buf_add(b, ",", 1);
 			first = 0;
 			md_json_write_string(b, key, strlen(key));
-			put(b, ":", 1);
+			md_buf_add(b, ":", 1);
 			md_json_write(b, m);
 		}
-		put(b, "}", 1);
+		md_buf_add(b, "}", 1);
 		break;
 	}
 	case JSON_ARRAY: {
 		size_t i;
 
-		put(b, "[", 1);
+		md_buf_add(b, "[", 1);
 		for (i = 0; i < json_array_size(v); i++) {
 			if (i > 0)
-				put(b, ",", 1);
+				md_buf_add(b, ",", 1);
 			md_json_write(b, json_array_get(v, i));
 		}
-		put(b, "]", 1);
+		md_buf_add(b, "]", 1);
 		break;
 	}
 	case JSON_STRING:
@@ -165,19 +142,19 @@ md_json_write(struct md_buf *b, const json_t *v)
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
-		put(b, num, (size_t)n);
+		md_buf_add(b, num, (size_t)n);
 		break;
 	case JSON_REAL:
 		write_real(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		put(b, "true", 4);
+		md_buf_add(b, "true", 4);
 		break;
 	case JSON_FALSE:
-		put(b, "false", 5);
+		md_buf_add(b, "false", 5);
 		break;
 	case JSON_NULL:
-		put(b, "null", 4);
+		md_buf_add(b, "null", 4);
 		break;
 	}
 }
@@ -189,7 +166,7 @@ md_json_dumps(const json_t *v, size_t *len)
 
 	md_json_write(&b, v);
 	if (b.data == NULL)
-		put(&b, "", 0);
+		md_buf_add(&b, "", 0);
 	if (len != NULL)
 		*len = b.len;
 	return b.data;

@@ -613,6 +613,38 @@ next_atom(struct parser *ps, struct info *a)
 	return 1;
 }
 
+/*
+ * One part a of a sequence: a part with an exact set extends the run of
+ * such parts (multiplied out into longer literals), which competes for
+ * req as it grows; a part without one ends the run.  a's own required set
+ * competes too (and is moved into req when it wins).
+ */
+static void
+seq_step(struct lset *run, int *in_run, struct info *a, struct lset *req)
+{
+	if (!a->exact.none) {
+		if (!*in_run) {
+			lset_clear(run);
+			run->none = 0;
+			lset_add(run, "", 0);
+			*in_run = 1;
+		}
+		lset_product(run, &a->exact);
+		if (run->none) {
+			*in_run = 0;
+		} else {
+			struct lset cand = { 0 };
+
+			copy_set(&cand, run);
+			pick_req(req, &cand);
+			lset_clear(&cand);
+		}
+	} else {
+		*in_run = 0;
+	}
+	pick_req(req, &a->req);
+}
+
 /* A sequence: the best required set of its parts, where runs of parts with
  * exact sets are multiplied out into longer literals. */
 static void
@@ -630,27 +662,7 @@ info_seq(struct parser *ps, struct info *out)
 		if (!next_atom(ps, &a))
 			break;
 		lset_product(&out->exact, &a.exact);
-		if (!a.exact.none) {
-			if (!in_run) {
-				lset_clear(&run);
-				run.none = 0;
-				lset_add(&run, "", 0);
-				in_run = 1;
-			}
-			lset_product(&run, &a.exact);
-			if (run.none) {
-				in_run = 0;
-			} else {
-				struct lset cand = { 0 };
-
-				copy_set(&cand, &run);
-				pick_req(&out->req, &cand);
-				lset_clear(&cand);
-			}
-		} else {
-			in_run = 0;
-		}
-		pick_req(&out->req, &a.req);
+		seq_step(&run, &in_run, &a, &out->req);
 		info_free(&a);
 	}
 	lset_clear(&run);
@@ -827,27 +839,7 @@ prefix_seq(struct parser *ps, struct lset *out, struct lset *rest)
 		}
 		if (!open && rest != NULL) {
 			/* As info_seq, from the first atom left out. */
-			if (!a.exact.none) {
-				if (!in_run) {
-					lset_clear(&run);
-					run.none = 0;
-					lset_add(&run, "", 0);
-					in_run = 1;
-				}
-				lset_product(&run, &a.exact);
-				if (run.none) {
-					in_run = 0;
-				} else {
-					struct lset cand = { 0 };
-
-					copy_set(&cand, &run);
-					pick_req(rest, &cand);
-					lset_clear(&cand);
-				}
-			} else {
-				in_run = 0;
-			}
-			pick_req(rest, &a.req);
+			seq_step(&run, &in_run, &a, rest);
 		}
 		info_free(&a);
 	}

@@ -243,8 +243,8 @@ md_wall_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void
-md_buf_add(struct md_buf *b, const char *s, size_t n)
+char *
+md_buf_reserve(struct md_buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -254,6 +254,13 @@ md_buf_add(struct md_buf *b, const char *s, size_t n)
 		b->data = md_xrealloc(b->data, cap);
 		b->cap = cap;
 	}
+	return b->data + b->len;
+}
+
+void
+md_buf_add(struct md_buf *b, const char *s, size_t n)
+{
+	md_buf_reserve(b, n);
 	if (n > 0)
 		memcpy(b->data + b->len, s, n);
 	b->len += n;

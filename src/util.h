@@ -72,6 +72,9 @@ struct md_buf {
 	size_t cap;
 };
 void md_buf_add(struct md_buf *b, const char *s, size_t n);
+/* Room for n more bytes and a NUL after len; where they go.  The caller
+ * writes them and moves len (and the NUL) itself. */
+char *md_buf_reserve(struct md_buf *b, size_t n);
 void md_buf_adds(struct md_buf *b, const char *s);
 void md_buf_printf(struct md_buf *b, const char *fmt, ...) MD_PRINTF(2, 3);
 void md_buf_free(struct md_buf *b);
