@@ -29,6 +29,7 @@
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
 #define PREFIX_GROUPS_MAX 4	/* of a prefix pattern (group_prefixes) */
+#define NO_CLAUSE UINT16_MAX	/* in run->clause_of */
 
 struct slot {
 	struct md_opened op;
@@ -69,6 +70,10 @@ struct run {
 	 * of those that start alike only the shortest. */
 	struct md_occ_list *occs;
 	size_t last_sentence;	/* of the last literal hit (on_literal) */
+	/* By byte of the text (and one past its end): the index of the
+	 * clause holding it, or NO_CLAUSE; NULL when the text has too many
+	 * clauses for 16 bits.  See map_clauses. */
+	const uint16_t *clause_of;
 	int scan_failed;	/* search every pattern everywhere */
 	size_t nrules;		/* ids below are rules */
 	/* Document-wide conditions give one answer per document. */
@@ -115,7 +120,8 @@ struct md_engine {
 	struct scratch {
 		void *p;
 		size_t cap;	/* elements */
-	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches;
+	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches,
+	    s_clause_of;
 	/* run->occs, kept from one check to the next so that a warm
 	 * engine fills them without allocating. */
 	struct md_occ_list *occs;
@@ -434,20 +440,29 @@ index_citations(struct md_engine *e)
 	e->cited_at[e->nrules * e->catalog.n] = n;
 }
 
-/* Keeps a pattern match at [s, end) unless its scope, a question or a
- * condition rules it out. */
+/* md_clause_at(doc, off) for run's document, by run->clause_of. */
+static const struct md_clause *
+clause_at(const struct run *run, const struct md_document *doc, size_t off)
+{
+	if (run->clause_of == NULL || off > doc->len)
+		return md_clause_at(doc, off);
+	return run->clause_of[off] == NO_CLAUSE ? NULL :
+	    &doc->clauses[run->clause_of[off]];
+}
+
+/* Keeps a pattern match at [s, end), in clause c (clause_at's), unless
+ * its scope, a question or a condition rules it out. */
 static void
 consider(struct md_engine *e, const struct md_rule *r,
-    const struct md_document *doc, size_t s, size_t end,
-    struct match_list *out)
+    const struct md_document *doc, const struct md_clause *c, size_t s,
+    size_t end, struct match_list *out)
 {
-	const struct md_clause *c = md_clause_at(doc, s);
 	struct md_match *m;
 	int rc;
 
 	if (c == NULL)
 		return;
-	if (!r->ignore_scope && (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
+	if (!r->ignore_scope && (md_scope_in(doc, c, s) != MD_SCOPE_PLAIN ||
 	    is_question(e, doc, c)))
 		return;
 	rc = conditions_hold(e, r, doc, c);
@@ -506,7 +521,8 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 			while (from < sn->end &&
 			    ((unsigned char)doc->text[from] & 0xc0) == 0x80)
 				from++;
-			consider(e, r, doc, s, end, out);
+			consider(e, r, doc, clause_at(e->run, doc, s), s, end,
+			    out);
 		}
 	}
 }
@@ -531,7 +547,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		size_t k, j;
 	} cur[PREFIX_GROUPS_MAX], done, *c;
 	size_t next[PREFIX_GROUPS_MAX];	/* each cursor's start */
-	size_t g, ng = 0, last_end = 0, end, send = 0, ci = 0;
+	size_t g, ng = 0, last_end = 0, end, send = 0;
 	size_t sn = (size_t)-1, tried = (size_t)-1;
 	int out_here = 0, rc;
 
@@ -571,13 +587,8 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		 * group. */
 		if (s < last_end || s == tried)
 			continue;
-		/* md_clause_at, stepping on from the last start's clause:
-		 * the starts come in text order. */
-		while (ci < doc->nclauses && doc->clauses[ci].end <= s)
-			ci++;
-		if (ci == doc->nclauses || doc->clauses[ci].start > s)
+		if ((cl = clause_at(run, doc, s)) == NULL)
 			continue;
-		cl = &doc->clauses[ci];
 		/* Starts in one sentence share its answer. */
 		if (cl->sentence != sn) {
 			sn = cl->sentence;
@@ -610,7 +621,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		if (rc == 0)
 			continue;
 		last_end = end > s ? end : s + 1;
-		consider(e, r, doc, s, end, out);
+		consider(e, r, doc, cl, s, end, out);
 	}
 }
 
@@ -1495,6 +1506,7 @@ md_engine_free(struct md_engine *e)
 	free(e->s_every.p);
 	free(e->s_memo.p);
 	free(e->s_matches.p);
+	free(e->s_clause_of.p);
 	free(e);
 }
 
@@ -1644,6 +1656,43 @@ find_candidates(struct md_engine *e, struct run *run)
 	sort_cands(e, run);
 }
 
+/* m[from, to) = v, four at a time; returns to. */
+static size_t
+fill_map(uint16_t *m, size_t from, size_t to, uint16_t v)
+{
+	uint64_t v4 = v * UINT64_C(0x0001000100010001);
+
+	for (; from < to; from += 4)
+		memcpy(m + from, &v4, sizeof v4);
+	return to;
+}
+
+/*
+ * run->clause_of for doc: the many clause lookups of a check (each prefix
+ * start, each match, each finding) become a load instead of a binary
+ * search or a walk through the clauses.  Clauses come in text order and do
+ * not overlap; the bytes between them (blank sentences) have none.
+ */
+static const uint16_t *
+map_clauses(struct md_engine *e, const struct md_document *doc)
+{
+	uint16_t *m;
+	size_t i, at = 0;
+
+	if (doc->nclauses >= NO_CLAUSE)
+		return NULL;
+	/* Filled four entries a store, the last store of a run reaching
+	 * up to three past it (into the next run, or the room after the
+	 * end). */
+	m = scratch(&e->s_clause_of, doc->len + 4, sizeof *m);
+	for (i = 0; i < doc->nclauses; i++) {
+		at = fill_map(m, at, doc->clauses[i].start, NO_CLAUSE);
+		at = fill_map(m, at, doc->clauses[i].end, (uint16_t)i);
+	}
+	fill_map(m, at, doc->len + 1, NO_CLAUSE);
+	return m;
+}
+
 /* A month and day in the text, its year from the day it was received. */
 static int
 month_day(const struct md_input *in, const struct md_text *t, char out[11])
@@ -1684,9 +1733,10 @@ choose_date(const struct md_input *in, const struct md_text *t,
 }
 
 static const struct md_clause *
-sentence_of(const struct md_document *doc, size_t off)
+sentence_of(const struct run *run, const struct md_document *doc,
+    size_t off)
 {
-	const struct md_clause *c = md_clause_at(doc, off);
+	const struct md_clause *c = clause_at(run, doc, off);
 
 	return c ? &doc->sentences[c->sentence] : NULL;
 }
@@ -1699,14 +1749,14 @@ dedupe(struct run *run, const struct md_document *doc)
 
 	for (i = 0; i < run->nfound; i++) {
 		struct md_found *f = &run->found[i];
-		const struct md_clause *si = sentence_of(doc, f->nstart);
+		const struct md_clause *si = sentence_of(run, doc, f->nstart);
 		int keep = 1;
 
 		for (j = 0; j < k && keep; j++) {
 			struct md_found *g = &run->found[j];
 
 			if (strcmp(f->category, g->category) != 0 ||
-			    sentence_of(doc, g->nstart) != si)
+			    sentence_of(run, doc, g->nstart) != si)
 				continue;
 			if (f->severity > g->severity) {
 				/* f replaces g */
@@ -1749,7 +1799,7 @@ is_space_byte(char c)
 
 /* Maps spans to the input's bytes, cites the measure items, cuts excerpts. */
 static void
-finish(struct md_engine *e, const struct md_text *t,
+finish(struct md_engine *e, const struct run *run, const struct md_text *t,
     const struct md_document *doc, struct md_result *r)
 {
 	const struct md_item *const *it;
@@ -1757,7 +1807,7 @@ finish(struct md_engine *e, const struct md_text *t,
 
 	for (i = 0; i < r->n; i++) {
 		struct md_found *f = &r->findings[i];
-		const struct md_clause *sn = sentence_of(doc, f->nstart);
+		const struct md_clause *sn = sentence_of(run, doc, f->nstart);
 		size_t ss, se, cut;
 
 		f->start = md_text_orig(t, f->nstart);
@@ -1861,6 +1911,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	run.ruled_out = run.in_clause + nmemo[1];
 	run.cands = e->s_cands.p;
 	run.cap = e->s_cands.cap;
+	run.clause_of = map_clauses(e, &doc);
 	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
@@ -1889,7 +1940,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	r->n = run.nfound;
 	r->not_evaluated = run.not_evaluated;
 	r->plugin_errors = run.plugin_errors;
-	finish(e, &t, &doc, r);
+	finish(e, &run, &t, &doc, r);
 	e->s_cands.p = run.cands;
 	e->s_cands.cap = run.cap;
 	free(run.doc_conds);

@@ -288,6 +288,38 @@ START_TEST(bad_date_is_an_error)
 }
 END_TEST
 
+/*
+ * A check finds the clause of an offset in a map of the text's bytes, 16
+ * bits a byte; a text of more clauses than that has none and is searched
+ * instead.  Either way a match's clause is its own: the 不得 of the
+ * clause before 全区中小学停课 does not negate it (a clause taken for
+ * another, 70,001 wrapped to 4,465, would start before 不得), the one
+ * inside the clause does.
+ */
+START_TEST(clauses_past_the_map)
+{
+	const size_t n = 70000;
+	const char *tails[] = { "不得外出,全区中小学停课。",
+		"全区中小学不得停课。" };
+	char *t = md_xmalloc(n * 4 + 64);
+	struct md_result r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		memcpy(t + 4 * i, "好,", 4);
+	for (i = 0; i < MD_NELEM(tails); i++) {
+		strcpy(t + 4 * n, tails[i]);
+		ck_assert_int_eq(tu_check(E, t, "2022-11-20", &r), 0);
+		ck_assert_uint_eq(r.n, i == 0);
+		if (i == 0)
+			ck_assert_uint_eq(r.findings[0].start, 4 * n +
+			    strlen("不得外出,全区中小学"));
+		md_result_free(&r);
+	}
+	free(t);
+}
+END_TEST
+
 START_TEST(same_category_same_sentence_once)
 {
 	struct md_result r;
@@ -566,6 +598,7 @@ main(void)
 	tcase_add_test(tc, invalid_utf8_is_an_error);
 	tcase_add_test(tc, bad_date_is_an_error);
 	tcase_add_test(tc, same_category_same_sentence_once);
+	tcase_add_test(tc, clauses_past_the_map);
 	tcase_add_test(tc, prefix_starts_in_text_order);
 	tcase_add_test(tc, equal_literal_sets_share_an_id);
 	tcase_add_test(tc, prefix_groups_rule_out_starts);
