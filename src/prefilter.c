@@ -1073,6 +1073,15 @@ struct md_prefilter {
 	uint32_t *out_next;	/* per literal: next literal in the chain */
 	size_t nstates;
 
+	/*
+	 * What a hit of each literal reports, in one array: at hot_at[i],
+	 * literal i's length, its number of ids, then the ids.  Hyperscan
+	 * reports a literal by its offset here, so a hit reads one place in
+	 * memory (the literal's struct and its ids' array lay apart, and
+	 * each cost a cache miss a hit).
+	 */
+	uint32_t *hot, *hot_at;
+
 #ifdef HAVE_HYPERSCAN
 	hs_database_t *db;
 	hs_scratch_t *scratch;
@@ -1275,18 +1284,19 @@ occ_add(struct md_occ_list *l, size_t at, size_t end)
 	l->n++;
 }
 
+/* A hit of the literal at pf->hot[at] (see struct md_prefilter). */
 static void
-report_literal(const struct sink *sk, size_t lit, size_t end)
+report_hot(const struct sink *sk, uint32_t at, size_t end)
 {
-	const struct literal *l = &sk->pf->lits[lit];
-	size_t i, id, nrules = sk->pf->nfirst;
+	const uint32_t *h = sk->pf->hot + at;
+	size_t i, id, len = h[0], nrules = sk->pf->nfirst;
 
-	for (i = 0; i < l->nrules; i++) {
-		id = l->rules[i];
+	for (i = 0; i < h[1]; i++) {
+		id = h[2 + i];
 		if (sk->occs != NULL && id >= nrules)
-			occ_add(&sk->occs[id - nrules], end - l->len, end);
+			occ_add(&sk->occs[id - nrules], end - len, end);
 		else
-			sk->hit(sk->arg, id, end, l->len);
+			sk->hit(sk->arg, id, end, len);
 	}
 }
 
@@ -1315,7 +1325,7 @@ ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
 				    memcmp(text + i + 1 - l->len, l->s,
 				    l->len) != 0)
 					continue;
-				report_literal(sk, k, i + 1);
+				report_hot(sk, pf->hot_at[k], i + 1);
 			}
 		}
 	}
@@ -1328,7 +1338,7 @@ hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
 {
 	(void)from;
 	(void)flags;
-	report_literal(ctx, id, (size_t)to);
+	report_hot(ctx, id, (size_t)to);
 	return 0;
 }
 
@@ -1351,7 +1361,7 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 			continue;	/* see prune_implied */
 		exprs[n] = pf->lits[i].s;
 		lens[n] = pf->lits[i].len;
-		ids[n] = (unsigned)i;
+		ids[n] = pf->hot_at[i];
 		flags[n++] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
 	}
 	if (n == 0) {
@@ -1443,11 +1453,39 @@ prune_implied(struct md_prefilter *pf)
 	}
 }
 
+/* Fills pf->hot and pf->hot_at from the literals. */
+static void
+build_hot(struct md_prefilter *pf)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < pf->nlits; i++)
+		n += 2 + pf->lits[i].nrules;
+	if (n > UINT32_MAX)
+		md_fatal("prefilter: too many literals");
+	pf->hot = md_xcalloc(n + 1, sizeof *pf->hot);
+	pf->hot_at = md_xcalloc(pf->nlits + 1, sizeof *pf->hot_at);
+	for (i = n = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].len > UINT32_MAX ||
+		    pf->lits[i].nrules > UINT32_MAX)
+			md_fatal("prefilter: literal too long");
+		pf->hot_at[i] = (uint32_t)n;
+		pf->hot[n++] = (uint32_t)pf->lits[i].len;
+		pf->hot[n++] = (uint32_t)pf->lits[i].nrules;
+		for (k = 0; k < pf->lits[i].nrules; k++) {
+			if (pf->lits[i].rules[k] > UINT32_MAX)
+				md_fatal("prefilter: too many ids");
+			pf->hot[n++] = (uint32_t)pf->lits[i].rules[k];
+		}
+	}
+}
+
 int
 md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
     struct md_error *err)
 {
 	prune_implied(pf);
+	build_hot(pf);
 #ifdef HAVE_HYPERSCAN
 	if (impl == MD_PF_AUTO || impl == MD_PF_HYPERSCAN) {
 		pf->impl = MD_PF_HYPERSCAN;
@@ -1569,6 +1607,8 @@ md_prefilter_free(struct md_prefilter *pf)
 	free(pf->delta);
 	free(pf->out);
 	free(pf->out_next);
+	free(pf->hot);
+	free(pf->hot_at);
 #ifdef HAVE_HYPERSCAN
 	if (pf->scratch != NULL)
 		hs_free_scratch(pf->scratch);
