@@ -108,7 +108,20 @@ struct md_engine {
 	 * number of versions + v.  None: the rule does not apply. */
 	const struct md_item **cited;
 	size_t *cited_at;
-	struct md_prefilter *pf;
+	/* One prefilter for each catalogue version (one when there is
+	 * none), holding the literals of the ids that can be asked about
+	 * under it: a rule that cites nothing of the version in force never
+	 * runs, and its literals' hits were a fifth of all. */
+	struct md_prefilter **pfs;
+	size_t npfs;
+	/* While build_prefilter runs: every literal given an id. */
+	struct planned {
+		char *lit;
+		int caseless;
+		size_t id;
+	} *planned;
+	size_t nplanned;
+	uint8_t *always;	/* by rule: it has a pattern without literals */
 	struct md_matcher matcher;
 	struct md_host host;
 	struct md_litset *markers;	/* of questions (is_question) */
@@ -1050,7 +1063,21 @@ load_plugins(struct md_engine *e, const struct md_conf *conf,
 	return 0;
 }
 
-/* Adds the n literals of lits to the prefilter as id; frees lits. */
+/* Plans lit for the prefilters as id (see build_prefilter). */
+static void
+plan_literal(struct md_engine *e, const char *lit, int caseless, size_t id)
+{
+	struct planned *pl;
+
+	e->planned = md_xreallocarray(e->planned, e->nplanned + 1,
+	    sizeof *e->planned);
+	pl = &e->planned[e->nplanned++];
+	pl->lit = md_xstrdup(lit);
+	pl->caseless = caseless;
+	pl->id = id;
+}
+
+/* Plans the n literals of lits as id; frees lits. */
 static void
 add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
     size_t id)
@@ -1058,7 +1085,7 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), caseless, id);
+		plan_literal(e, lits[k], caseless, id);
 		free(lits[k]);
 	}
 	free(lits);
@@ -1111,7 +1138,7 @@ set_id(struct md_engine *e, struct idsets *sets, char **lits, size_t n)
 		}
 	}
 	for (k = 0; k < n; k++)
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
+		plan_literal(e, lits[k], 0, e->nids);
 	sets->v = md_xreallocarray(sets->v, sets->n + 1, sizeof *sets->v);
 	is = &sets->v[sets->n++];
 	is->lits = lits;
@@ -1291,6 +1318,81 @@ watch(struct md_engine *e, struct idsets *sets, struct md_regex *re)
 	re->watch_id = set_id(e, sets, copy, n);
 }
 
+/* need[id * nv + v] |= 1 for each version v r applies under. */
+static void
+need_id(const struct md_engine *e, uint8_t *need, size_t nv, size_t id,
+    const struct md_rule *r)
+{
+	size_t v;
+
+	if (id == 0)
+		return;		/* none: id 0 is a rule's, never a set's */
+	for (v = 0; v < nv; v++)
+		if (r == NULL || e->catalog.n == 0 ||
+		    rule_applies(e, r, &e->catalog.versions[v]))
+			need[id * nv + v] = 1;
+}
+
+/*
+ * The prefilters of e->pfs from the literals planned: under a version,
+ * the ids of the rules that apply (cite one of its items), of their
+ * patterns' and conditions' sets, and of the plugins' own patterns (a
+ * plugin searches whatever the version).  A set shared by rules of
+ * several versions is in each of theirs.
+ */
+static int
+build_versions(struct md_engine *e, enum md_prefilter_impl impl,
+    struct md_error *err)
+{
+	size_t nv = e->catalog.n > 0 ? e->catalog.n : 1, i, p, k, v;
+	uint8_t *need = md_xcalloc(e->nids * nv + 1, 1);
+	int rc = 0;
+
+	for (i = 0; i < e->nrules; i++) {
+		const struct md_rule *r = e->rules[i];
+
+		for (v = 0; v < nv; v++)
+			if (e->catalog.n == 0 ||
+			    rule_applies(e, r, &e->catalog.versions[v]))
+				need[r->index * nv + v] = 1;
+		for (p = 0; p < r->npatterns; p++) {
+			const struct md_regex *re = &r->patterns[p];
+
+			for (k = 0; k < re->ngroups; k++) {
+				need_id(e, need, nv, re->groups[k].prefix_id,
+				    r);
+				need_id(e, need, nv, re->groups[k].rest_id, r);
+			}
+			need_id(e, need, nv, re->watch_id, r);
+			need_id(e, need, nv, re->also_id, r);
+		}
+		for (p = 0; p < r->nconds; p++)
+			need_id(e, need, nv, r->conds[p].re.watch_id, r);
+	}
+	for (i = 0; i < e->nslots; i++)
+		for (p = 0; p < e->slots[i].nregexes; p++)
+			need_id(e, need, nv, e->slots[i].regexes[p]->watch_id,
+			    NULL);
+	e->pfs = md_xcalloc(nv, sizeof *e->pfs);
+	e->npfs = nv;
+	for (v = 0; v < nv && rc == 0; v++) {
+		e->pfs[v] = md_prefilter_new(e->nrules);
+		for (i = 0; i < e->nplanned; i++) {
+			const struct planned *pl = &e->planned[i];
+
+			if (need[pl->id * nv + v])
+				md_prefilter_add(e->pfs[v], pl->lit,
+				    strlen(pl->lit), pl->caseless, pl->id);
+		}
+		for (i = 0; i < e->nrules; i++)
+			if (e->always[i])
+				md_prefilter_always(e->pfs[v], i);
+		rc = md_prefilter_build(e->pfs[v], impl, err);
+	}
+	free(need);
+	return rc;
+}
+
 /*
  * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
  * a sentence a candidate); above them, one id per prefix pattern (a
@@ -1308,9 +1410,10 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 {
 	struct idsets sets = { NULL, 0 };
 	size_t i, p, k;
+	int rc;
 
 	e->nids = e->nrules;
-	e->pf = md_prefilter_new(e->nrules);
+	e->always = md_xcalloc(e->nrules + 1, sizeof *e->always);
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
 		int always = 0;
@@ -1339,8 +1442,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 				re->also_id = set_id(e, &sets, also, k);
 			add_literals(e, lits, n, caseless, r->index);
 		}
-		if (always)
-			md_prefilter_always(e->pf, r->index);
+		e->always[r->index] = (uint8_t)always;
 	}
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
@@ -1368,7 +1470,13 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			if (!short_literal(e->slots[i].regexes[p]))
 				watch(e, &sets, e->slots[i].regexes[p]);
 	idsets_free(&sets);
-	return md_prefilter_build(e->pf, impl, err);
+	rc = build_versions(e, impl, err);
+	for (i = 0; i < e->nplanned; i++)
+		free(e->planned[i].lit);
+	free(e->planned);
+	e->planned = NULL;
+	e->nplanned = 0;
+	return rc;
 }
 
 struct md_engine *
@@ -1441,10 +1549,11 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		sl->initialized = 1;
 	}
 	e->current = NULL;
+	/* Before the prefilters, which hold each version's rules. */
+	index_citations(e);
 	/* After init(): the plugins' own patterns are watched too. */
 	if (build_prefilter(e, conf->prefilter, err) != 0)
 		goto fail;
-	index_citations(e);
 	return e;
 fail:
 	md_engine_free(e);
@@ -1491,7 +1600,13 @@ md_engine_free(struct md_engine *e)
 	free(e->rules);
 	free(e->cited);
 	free(e->cited_at);
-	md_prefilter_free(e->pf);
+	for (i = 0; i < e->npfs; i++)
+		md_prefilter_free(e->pfs[i]);
+	free(e->pfs);
+	free(e->always);
+	for (i = 0; i < e->nplanned; i++)
+		free(e->planned[i].lit);
+	free(e->planned);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
 	md_litset_free(e->markers);
@@ -1633,12 +1748,15 @@ sort_cands(struct md_engine *e, struct run *run)
 static void
 find_candidates(struct md_engine *e, struct run *run)
 {
-	size_t i, nb = md_prefilter_bitmap_size(e->pf) + 1;
+	/* The version's prefilter (see build_versions). */
+	struct md_prefilter *pf = e->pfs[e->catalog.n > 0 ?
+	    (size_t)(run->measures - e->catalog.versions) : 0];
+	size_t i, nb = e->nrules / 8 + 2;
 
 	run->everywhere = scratch(&e->s_every, nb, 1);
 	memset(run->everywhere, 0, nb);
 	for (i = 0; i < e->nrules; i++)
-		if (md_prefilter_always_of(e->pf, i))
+		if (e->always[i])
 			md_bit_set(run->everywhere, i);
 	run->nrules = e->nrules;
 	if (e->occs == NULL)
@@ -1646,7 +1764,7 @@ find_candidates(struct md_engine *e, struct run *run)
 	for (i = 0; i < e->nids - e->nrules; i++)
 		e->occs[i].n = 0;
 	run->occs = e->occs;
-	md_prefilter_scan_occs(e->pf, run->doc->text, run->doc->len,
+	md_prefilter_scan_occs(pf, run->doc->text, run->doc->len,
 	    on_literal, run, run->occs);
 	if (run->scan_failed) {
 		/* Never miss: every pattern of every rule, everywhere. */
@@ -2039,7 +2157,7 @@ md_engine_catalog(const struct md_engine *e)
 const char *
 md_engine_prefilter(const struct md_engine *e)
 {
-	return md_prefilter_name(e->pf);
+	return md_prefilter_name(e->pfs[0]);
 }
 
 int
