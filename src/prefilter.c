@@ -1081,6 +1081,13 @@ struct md_prefilter {
 	 * each cost a cache miss a hit).
 	 */
 	uint32_t *hot, *hot_at;
+	/* The hits of the scan running, logged by hs_on_log (see
+	 * md_prefilter_scan_occs). */
+	struct logged {
+		uint32_t hot;	/* the literal's place in hot */
+		uint32_t end;
+	} *log;
+	size_t nlog, logcap;
 
 #ifdef HAVE_HYPERSCAN
 	hs_database_t *db;
@@ -1342,6 +1349,25 @@ hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+/* A hit logged, to be reported after the scan. */
+static int
+hs_on_log(unsigned int id, unsigned long long from, unsigned long long to,
+    unsigned int flags, void *ctx)
+{
+	struct md_prefilter *pf = ctx;
+
+	(void)from;
+	(void)flags;
+	if (pf->nlog == pf->logcap) {
+		pf->logcap = pf->logcap ? pf->logcap * 2 : 256;
+		pf->log = md_xreallocarray(pf->log, pf->logcap,
+		    sizeof *pf->log);
+	}
+	pf->log[pf->nlog].hot = id;
+	pf->log[pf->nlog++].end = (uint32_t)to;
+	return 0;
+}
+
 static int
 hs_build(struct md_prefilter *pf, struct md_error *err)
 {
@@ -1526,6 +1552,7 @@ md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
 {
 	struct sink sk = { pf, hit, arg, occs };
 	size_t i, r;
+	int rc;
 
 	if (pf->nlits == 0)
 		return;
@@ -1533,8 +1560,27 @@ md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
 	if (pf->impl == MD_PF_HYPERSCAN) {
 		if (pf->db == NULL)
 			return;
-		if (len <= UINT32_MAX && hs_scan(pf->db, text, (unsigned)len,
-		    0, pf->scratch, hs_on_match, &sk) == HS_SUCCESS)
+		if (len > UINT32_MAX)
+			goto failed;
+		if (occs == NULL) {
+			if (hs_scan(pf->db, text, (unsigned)len, 0,
+			    pf->scratch, hs_on_match, &sk) == HS_SUCCESS)
+				return;
+			goto failed;
+		}
+		/*
+		 * The hits are logged as Hyperscan reports them and filed
+		 * after the scan, in the same order: filing a hit touches the
+		 * lists of its ids, which lie all over memory, and done
+		 * inside the scan that evicted Hyperscan's own tables and
+		 * the lists each other's.
+		 */
+		pf->nlog = 0;
+		rc = hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
+		    hs_on_log, pf);
+		for (i = 0; i < pf->nlog; i++)
+			report_hot(&sk, pf->log[i].hot, pf->log[i].end);
+		if (rc == HS_SUCCESS)
 			return;
 		goto failed;
 	}
@@ -1609,6 +1655,7 @@ md_prefilter_free(struct md_prefilter *pf)
 	free(pf->out_next);
 	free(pf->hot);
 	free(pf->hot_at);
+	free(pf->log);
 #ifdef HAVE_HYPERSCAN
 	if (pf->scratch != NULL)
 		hs_free_scratch(pf->scratch);
