@@ -29,6 +29,7 @@
 
 #define EXCERPT_MAX 300		/* bytes of context kept around a span */
 #define PREFIX_GROUPS_MAX 4	/* of a prefix pattern (group_prefixes) */
+#define NO_CLAUSE UINT16_MAX	/* in run->clause_of */
 
 struct slot {
 	struct md_opened op;
@@ -69,6 +70,10 @@ struct run {
 	 * of those that start alike only the shortest. */
 	struct md_occ_list *occs;
 	size_t last_sentence;	/* of the last literal hit (on_literal) */
+	/* By byte of the text (and one past its end): the index of the
+	 * clause holding it, or NO_CLAUSE; NULL when the text has too many
+	 * clauses for 16 bits.  See map_clauses. */
+	const uint16_t *clause_of;
 	int scan_failed;	/* search every pattern everywhere */
 	size_t nrules;		/* ids below are rules */
 	/* Document-wide conditions give one answer per document. */
@@ -103,7 +108,20 @@ struct md_engine {
 	 * number of versions + v.  None: the rule does not apply. */
 	const struct md_item **cited;
 	size_t *cited_at;
-	struct md_prefilter *pf;
+	/* One prefilter for each catalogue version (one when there is
+	 * none), holding the literals of the ids that can be asked about
+	 * under it: a rule that cites nothing of the version in force never
+	 * runs, and its literals' hits were a fifth of all. */
+	struct md_prefilter **pfs;
+	size_t npfs;
+	/* While build_prefilter runs: every literal given an id. */
+	struct planned {
+		char *lit;
+		int caseless;
+		size_t id;
+	} *planned;
+	size_t nplanned;
+	uint8_t *always;	/* by rule: it has a pattern without literals */
 	struct md_matcher matcher;
 	struct md_host host;
 	struct md_litset *markers;	/* of questions (is_question) */
@@ -115,7 +133,8 @@ struct md_engine {
 	struct scratch {
 		void *p;
 		size_t cap;	/* elements */
-	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches;
+	} s_cands, s_cands2, s_keys, s_cand_at, s_every, s_memo, s_matches,
+	    s_clause_of;
 	/* run->occs, kept from one check to the next so that a warm
 	 * engine fills them without allocating. */
 	struct md_occ_list *occs;
@@ -434,20 +453,29 @@ index_citations(struct md_engine *e)
 	e->cited_at[e->nrules * e->catalog.n] = n;
 }
 
-/* Keeps a pattern match at [s, end) unless its scope, a question or a
- * condition rules it out. */
+/* md_clause_at(doc, off) for run's document, by run->clause_of. */
+static const struct md_clause *
+clause_at(const struct run *run, const struct md_document *doc, size_t off)
+{
+	if (run->clause_of == NULL || off > doc->len)
+		return md_clause_at(doc, off);
+	return run->clause_of[off] == NO_CLAUSE ? NULL :
+	    &doc->clauses[run->clause_of[off]];
+}
+
+/* Keeps a pattern match at [s, end), in clause c (clause_at's), unless
+ * its scope, a question or a condition rules it out. */
 static void
 consider(struct md_engine *e, const struct md_rule *r,
-    const struct md_document *doc, size_t s, size_t end,
-    struct match_list *out)
+    const struct md_document *doc, const struct md_clause *c, size_t s,
+    size_t end, struct match_list *out)
 {
-	const struct md_clause *c = md_clause_at(doc, s);
 	struct md_match *m;
 	int rc;
 
 	if (c == NULL)
 		return;
-	if (!r->ignore_scope && (md_scope_at(doc, s, end) != MD_SCOPE_PLAIN ||
+	if (!r->ignore_scope && (md_scope_in(doc, c, s) != MD_SCOPE_PLAIN ||
 	    is_question(e, doc, c)))
 		return;
 	rc = conditions_hold(e, r, doc, c);
@@ -506,7 +534,8 @@ match_rule(struct md_engine *e, const struct md_rule *r,
 			while (from < sn->end &&
 			    ((unsigned char)doc->text[from] & 0xc0) == 0x80)
 				from++;
-			consider(e, r, doc, s, end, out);
+			consider(e, r, doc, clause_at(e->run, doc, s), s, end,
+			    out);
 		}
 	}
 }
@@ -531,7 +560,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		size_t k, j;
 	} cur[PREFIX_GROUPS_MAX], done, *c;
 	size_t next[PREFIX_GROUPS_MAX];	/* each cursor's start */
-	size_t g, ng = 0, last_end = 0, end, send = 0, ci = 0;
+	size_t g, ng = 0, last_end = 0, end, send = 0;
 	size_t sn = (size_t)-1, tried = (size_t)-1;
 	int out_here = 0, rc;
 
@@ -571,13 +600,8 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		 * group. */
 		if (s < last_end || s == tried)
 			continue;
-		/* md_clause_at, stepping on from the last start's clause:
-		 * the starts come in text order. */
-		while (ci < doc->nclauses && doc->clauses[ci].end <= s)
-			ci++;
-		if (ci == doc->nclauses || doc->clauses[ci].start > s)
+		if ((cl = clause_at(run, doc, s)) == NULL)
 			continue;
-		cl = &doc->clauses[ci];
 		/* Starts in one sentence share its answer. */
 		if (cl->sentence != sn) {
 			sn = cl->sentence;
@@ -610,7 +634,7 @@ match_prefixed(struct md_engine *e, const struct md_rule *r,
 		if (rc == 0)
 			continue;
 		last_end = end > s ? end : s + 1;
-		consider(e, r, doc, s, end, out);
+		consider(e, r, doc, cl, s, end, out);
 	}
 }
 
@@ -1039,7 +1063,21 @@ load_plugins(struct md_engine *e, const struct md_conf *conf,
 	return 0;
 }
 
-/* Adds the n literals of lits to the prefilter as id; frees lits. */
+/* Plans lit for the prefilters as id (see build_prefilter). */
+static void
+plan_literal(struct md_engine *e, const char *lit, int caseless, size_t id)
+{
+	struct planned *pl;
+
+	e->planned = md_xreallocarray(e->planned, e->nplanned + 1,
+	    sizeof *e->planned);
+	pl = &e->planned[e->nplanned++];
+	pl->lit = md_xstrdup(lit);
+	pl->caseless = caseless;
+	pl->id = id;
+}
+
+/* Plans the n literals of lits as id; frees lits. */
 static void
 add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
     size_t id)
@@ -1047,7 +1085,7 @@ add_literals(struct md_engine *e, char **lits, size_t n, int caseless,
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), caseless, id);
+		plan_literal(e, lits[k], caseless, id);
 		free(lits[k]);
 	}
 	free(lits);
@@ -1100,7 +1138,7 @@ set_id(struct md_engine *e, struct idsets *sets, char **lits, size_t n)
 		}
 	}
 	for (k = 0; k < n; k++)
-		md_prefilter_add(e->pf, lits[k], strlen(lits[k]), 0, e->nids);
+		plan_literal(e, lits[k], 0, e->nids);
 	sets->v = md_xreallocarray(sets->v, sets->n + 1, sizeof *sets->v);
 	is = &sets->v[sets->n++];
 	is->lits = lits;
@@ -1280,6 +1318,81 @@ watch(struct md_engine *e, struct idsets *sets, struct md_regex *re)
 	re->watch_id = set_id(e, sets, copy, n);
 }
 
+/* need[id * nv + v] |= 1 for each version v r applies under. */
+static void
+need_id(const struct md_engine *e, uint8_t *need, size_t nv, size_t id,
+    const struct md_rule *r)
+{
+	size_t v;
+
+	if (id == 0)
+		return;		/* none: id 0 is a rule's, never a set's */
+	for (v = 0; v < nv; v++)
+		if (r == NULL || e->catalog.n == 0 ||
+		    rule_applies(e, r, &e->catalog.versions[v]))
+			need[id * nv + v] = 1;
+}
+
+/*
+ * The prefilters of e->pfs from the literals planned: under a version,
+ * the ids of the rules that apply (cite one of its items), of their
+ * patterns' and conditions' sets, and of the plugins' own patterns (a
+ * plugin searches whatever the version).  A set shared by rules of
+ * several versions is in each of theirs.
+ */
+static int
+build_versions(struct md_engine *e, enum md_prefilter_impl impl,
+    struct md_error *err)
+{
+	size_t nv = e->catalog.n > 0 ? e->catalog.n : 1, i, p, k, v;
+	uint8_t *need = md_xcalloc(e->nids * nv + 1, 1);
+	int rc = 0;
+
+	for (i = 0; i < e->nrules; i++) {
+		const struct md_rule *r = e->rules[i];
+
+		for (v = 0; v < nv; v++)
+			if (e->catalog.n == 0 ||
+			    rule_applies(e, r, &e->catalog.versions[v]))
+				need[r->index * nv + v] = 1;
+		for (p = 0; p < r->npatterns; p++) {
+			const struct md_regex *re = &r->patterns[p];
+
+			for (k = 0; k < re->ngroups; k++) {
+				need_id(e, need, nv, re->groups[k].prefix_id,
+				    r);
+				need_id(e, need, nv, re->groups[k].rest_id, r);
+			}
+			need_id(e, need, nv, re->watch_id, r);
+			need_id(e, need, nv, re->also_id, r);
+		}
+		for (p = 0; p < r->nconds; p++)
+			need_id(e, need, nv, r->conds[p].re.watch_id, r);
+	}
+	for (i = 0; i < e->nslots; i++)
+		for (p = 0; p < e->slots[i].nregexes; p++)
+			need_id(e, need, nv, e->slots[i].regexes[p]->watch_id,
+			    NULL);
+	e->pfs = md_xcalloc(nv, sizeof *e->pfs);
+	e->npfs = nv;
+	for (v = 0; v < nv && rc == 0; v++) {
+		e->pfs[v] = md_prefilter_new(e->nrules);
+		for (i = 0; i < e->nplanned; i++) {
+			const struct planned *pl = &e->planned[i];
+
+			if (need[pl->id * nv + v])
+				md_prefilter_add(e->pfs[v], pl->lit,
+				    strlen(pl->lit), pl->caseless, pl->id);
+		}
+		for (i = 0; i < e->nrules; i++)
+			if (e->always[i])
+				md_prefilter_always(e->pfs[v], i);
+		rc = md_prefilter_build(e->pfs[v], impl, err);
+	}
+	free(need);
+	return rc;
+}
+
 /*
  * Ids in the prefilter: 0 .. nrules-1 are rules (a literal of theirs makes
  * a sentence a candidate); above them, one id per prefix pattern (a
@@ -1297,9 +1410,10 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 {
 	struct idsets sets = { NULL, 0 };
 	size_t i, p, k;
+	int rc;
 
 	e->nids = e->nrules;
-	e->pf = md_prefilter_new(e->nrules);
+	e->always = md_xcalloc(e->nrules + 1, sizeof *e->always);
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
 		int always = 0;
@@ -1328,8 +1442,7 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 				re->also_id = set_id(e, &sets, also, k);
 			add_literals(e, lits, n, caseless, r->index);
 		}
-		if (always)
-			md_prefilter_always(e->pf, r->index);
+		e->always[r->index] = (uint8_t)always;
 	}
 	for (i = 0; i < e->nrules; i++) {
 		struct md_rule *r = e->rules[i];
@@ -1357,7 +1470,13 @@ build_prefilter(struct md_engine *e, enum md_prefilter_impl impl,
 			if (!short_literal(e->slots[i].regexes[p]))
 				watch(e, &sets, e->slots[i].regexes[p]);
 	idsets_free(&sets);
-	return md_prefilter_build(e->pf, impl, err);
+	rc = build_versions(e, impl, err);
+	for (i = 0; i < e->nplanned; i++)
+		free(e->planned[i].lit);
+	free(e->planned);
+	e->planned = NULL;
+	e->nplanned = 0;
+	return rc;
 }
 
 struct md_engine *
@@ -1430,10 +1549,11 @@ md_engine_new(const struct md_conf *conf, struct md_error *err)
 		sl->initialized = 1;
 	}
 	e->current = NULL;
+	/* Before the prefilters, which hold each version's rules. */
+	index_citations(e);
 	/* After init(): the plugins' own patterns are watched too. */
 	if (build_prefilter(e, conf->prefilter, err) != 0)
 		goto fail;
-	index_citations(e);
 	return e;
 fail:
 	md_engine_free(e);
@@ -1480,7 +1600,13 @@ md_engine_free(struct md_engine *e)
 	free(e->rules);
 	free(e->cited);
 	free(e->cited_at);
-	md_prefilter_free(e->pf);
+	for (i = 0; i < e->npfs; i++)
+		md_prefilter_free(e->pfs[i]);
+	free(e->pfs);
+	free(e->always);
+	for (i = 0; i < e->nplanned; i++)
+		free(e->planned[i].lit);
+	free(e->planned);
 	md_catalog_free(&e->catalog);
 	md_matcher_free(&e->matcher);
 	md_litset_free(e->markers);
@@ -1495,6 +1621,7 @@ md_engine_free(struct md_engine *e)
 	free(e->s_every.p);
 	free(e->s_memo.p);
 	free(e->s_matches.p);
+	free(e->s_clause_of.p);
 	free(e);
 }
 
@@ -1621,12 +1748,15 @@ sort_cands(struct md_engine *e, struct run *run)
 static void
 find_candidates(struct md_engine *e, struct run *run)
 {
-	size_t i, nb = md_prefilter_bitmap_size(e->pf) + 1;
+	/* The version's prefilter (see build_versions). */
+	struct md_prefilter *pf = e->pfs[e->catalog.n > 0 ?
+	    (size_t)(run->measures - e->catalog.versions) : 0];
+	size_t i, nb = e->nrules / 8 + 2;
 
 	run->everywhere = scratch(&e->s_every, nb, 1);
 	memset(run->everywhere, 0, nb);
 	for (i = 0; i < e->nrules; i++)
-		if (md_prefilter_always_of(e->pf, i))
+		if (e->always[i])
 			md_bit_set(run->everywhere, i);
 	run->nrules = e->nrules;
 	if (e->occs == NULL)
@@ -1634,7 +1764,7 @@ find_candidates(struct md_engine *e, struct run *run)
 	for (i = 0; i < e->nids - e->nrules; i++)
 		e->occs[i].n = 0;
 	run->occs = e->occs;
-	md_prefilter_scan_occs(e->pf, run->doc->text, run->doc->len,
+	md_prefilter_scan_occs(pf, run->doc->text, run->doc->len,
 	    on_literal, run, run->occs);
 	if (run->scan_failed) {
 		/* Never miss: every pattern of every rule, everywhere. */
@@ -1642,6 +1772,43 @@ find_candidates(struct md_engine *e, struct run *run)
 			md_bit_set(run->everywhere, i);
 	}
 	sort_cands(e, run);
+}
+
+/* m[from, to) = v, four at a time; returns to. */
+static size_t
+fill_map(uint16_t *m, size_t from, size_t to, uint16_t v)
+{
+	uint64_t v4 = v * UINT64_C(0x0001000100010001);
+
+	for (; from < to; from += 4)
+		memcpy(m + from, &v4, sizeof v4);
+	return to;
+}
+
+/*
+ * run->clause_of for doc: the many clause lookups of a check (each prefix
+ * start, each match, each finding) become a load instead of a binary
+ * search or a walk through the clauses.  Clauses come in text order and do
+ * not overlap; the bytes between them (blank sentences) have none.
+ */
+static const uint16_t *
+map_clauses(struct md_engine *e, const struct md_document *doc)
+{
+	uint16_t *m;
+	size_t i, at = 0;
+
+	if (doc->nclauses >= NO_CLAUSE)
+		return NULL;
+	/* Filled four entries a store, the last store of a run reaching
+	 * up to three past it (into the next run, or the room after the
+	 * end). */
+	m = scratch(&e->s_clause_of, doc->len + 4, sizeof *m);
+	for (i = 0; i < doc->nclauses; i++) {
+		at = fill_map(m, at, doc->clauses[i].start, NO_CLAUSE);
+		at = fill_map(m, at, doc->clauses[i].end, (uint16_t)i);
+	}
+	fill_map(m, at, doc->len + 1, NO_CLAUSE);
+	return m;
 }
 
 /* A month and day in the text, its year from the day it was received. */
@@ -1684,9 +1851,10 @@ choose_date(const struct md_input *in, const struct md_text *t,
 }
 
 static const struct md_clause *
-sentence_of(const struct md_document *doc, size_t off)
+sentence_of(const struct run *run, const struct md_document *doc,
+    size_t off)
 {
-	const struct md_clause *c = md_clause_at(doc, off);
+	const struct md_clause *c = clause_at(run, doc, off);
 
 	return c ? &doc->sentences[c->sentence] : NULL;
 }
@@ -1699,14 +1867,14 @@ dedupe(struct run *run, const struct md_document *doc)
 
 	for (i = 0; i < run->nfound; i++) {
 		struct md_found *f = &run->found[i];
-		const struct md_clause *si = sentence_of(doc, f->nstart);
+		const struct md_clause *si = sentence_of(run, doc, f->nstart);
 		int keep = 1;
 
 		for (j = 0; j < k && keep; j++) {
 			struct md_found *g = &run->found[j];
 
 			if (strcmp(f->category, g->category) != 0 ||
-			    sentence_of(doc, g->nstart) != si)
+			    sentence_of(run, doc, g->nstart) != si)
 				continue;
 			if (f->severity > g->severity) {
 				/* f replaces g */
@@ -1749,7 +1917,7 @@ is_space_byte(char c)
 
 /* Maps spans to the input's bytes, cites the measure items, cuts excerpts. */
 static void
-finish(struct md_engine *e, const struct md_text *t,
+finish(struct md_engine *e, const struct run *run, const struct md_text *t,
     const struct md_document *doc, struct md_result *r)
 {
 	const struct md_item *const *it;
@@ -1757,7 +1925,7 @@ finish(struct md_engine *e, const struct md_text *t,
 
 	for (i = 0; i < r->n; i++) {
 		struct md_found *f = &r->findings[i];
-		const struct md_clause *sn = sentence_of(doc, f->nstart);
+		const struct md_clause *sn = sentence_of(run, doc, f->nstart);
 		size_t ss, se, cut;
 
 		f->start = md_text_orig(t, f->nstart);
@@ -1861,6 +2029,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	run.ruled_out = run.in_clause + nmemo[1];
 	run.cands = e->s_cands.p;
 	run.cap = e->s_cands.cap;
+	run.clause_of = map_clauses(e, &doc);
 	find_candidates(e, &run);
 	e->run = &run;
 	sink.emit = sink_emit;
@@ -1889,7 +2058,7 @@ md_engine_check(struct md_engine *e, const struct md_input *in,
 	r->n = run.nfound;
 	r->not_evaluated = run.not_evaluated;
 	r->plugin_errors = run.plugin_errors;
-	finish(e, &t, &doc, r);
+	finish(e, &run, &t, &doc, r);
 	e->s_cands.p = run.cands;
 	e->s_cands.cap = run.cap;
 	free(run.doc_conds);
@@ -1988,7 +2157,7 @@ md_engine_catalog(const struct md_engine *e)
 const char *
 md_engine_prefilter(const struct md_engine *e)
 {
-	return md_prefilter_name(e->pf);
+	return md_prefilter_name(e->pfs[0]);
 }
 
 int

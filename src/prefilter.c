@@ -1065,6 +1065,22 @@ struct md_prefilter {
 	uint32_t *out_next;	/* per literal: next literal in the chain */
 	size_t nstates;
 
+	/*
+	 * What a hit of each literal reports, in one array: at hot_at[i],
+	 * literal i's length, its number of ids, then the ids.  Hyperscan
+	 * reports a literal by its offset here, so a hit reads one place in
+	 * memory (the literal's struct and its ids' array lay apart, and
+	 * each cost a cache miss a hit).
+	 */
+	uint32_t *hot, *hot_at;
+	/* The hits of the scan running, logged by hs_on_log (see
+	 * md_prefilter_scan_occs). */
+	struct logged {
+		uint32_t hot;	/* the literal's place in hot */
+		uint32_t end;
+	} *log;
+	size_t nlog, logcap;
+
 #ifdef HAVE_HYPERSCAN
 	hs_database_t *db;
 	hs_scratch_t *scratch;
@@ -1267,18 +1283,19 @@ occ_add(struct md_occ_list *l, size_t at, size_t end)
 	l->n++;
 }
 
+/* A hit of the literal at pf->hot[at] (see struct md_prefilter). */
 static void
-report_literal(const struct sink *sk, size_t lit, size_t end)
+report_hot(const struct sink *sk, uint32_t at, size_t end)
 {
-	const struct literal *l = &sk->pf->lits[lit];
-	size_t i, id, nrules = sk->pf->nfirst;
+	const uint32_t *h = sk->pf->hot + at;
+	size_t i, id, len = h[0], nrules = sk->pf->nfirst;
 
-	for (i = 0; i < l->nrules; i++) {
-		id = l->rules[i];
+	for (i = 0; i < h[1]; i++) {
+		id = h[2 + i];
 		if (sk->occs != NULL && id >= nrules)
-			occ_add(&sk->occs[id - nrules], end - l->len, end);
+			occ_add(&sk->occs[id - nrules], end - len, end);
 		else
-			sk->hit(sk->arg, id, end, l->len);
+			sk->hit(sk->arg, id, end, len);
 	}
 }
 
@@ -1307,7 +1324,7 @@ ac_scan(const struct md_prefilter *pf, const char *text, size_t len,
 				    memcmp(text + i + 1 - l->len, l->s,
 				    l->len) != 0)
 					continue;
-				report_literal(sk, k, i + 1);
+				report_hot(sk, pf->hot_at[k], i + 1);
 			}
 		}
 	}
@@ -1320,7 +1337,26 @@ hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
 {
 	(void)from;
 	(void)flags;
-	report_literal(ctx, id, (size_t)to);
+	report_hot(ctx, id, (size_t)to);
+	return 0;
+}
+
+/* A hit logged, to be reported after the scan. */
+static int
+hs_on_log(unsigned int id, unsigned long long from, unsigned long long to,
+    unsigned int flags, void *ctx)
+{
+	struct md_prefilter *pf = ctx;
+
+	(void)from;
+	(void)flags;
+	if (pf->nlog == pf->logcap) {
+		pf->logcap = pf->logcap ? pf->logcap * 2 : 256;
+		pf->log = md_xreallocarray(pf->log, pf->logcap,
+		    sizeof *pf->log);
+	}
+	pf->log[pf->nlog].hot = id;
+	pf->log[pf->nlog++].end = (uint32_t)to;
 	return 0;
 }
 
@@ -1343,7 +1379,7 @@ hs_build(struct md_prefilter *pf, struct md_error *err)
 			continue;	/* see prune_implied */
 		exprs[n] = pf->lits[i].s;
 		lens[n] = pf->lits[i].len;
-		ids[n] = (unsigned)i;
+		ids[n] = pf->hot_at[i];
 		flags[n++] = pf->lits[i].caseless ? HS_FLAG_CASELESS : 0;
 	}
 	if (n == 0) {
@@ -1435,11 +1471,39 @@ prune_implied(struct md_prefilter *pf)
 	}
 }
 
+/* Fills pf->hot and pf->hot_at from the literals. */
+static void
+build_hot(struct md_prefilter *pf)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < pf->nlits; i++)
+		n += 2 + pf->lits[i].nrules;
+	if (n > UINT32_MAX)
+		md_fatal("prefilter: too many literals");
+	pf->hot = md_xcalloc(n + 1, sizeof *pf->hot);
+	pf->hot_at = md_xcalloc(pf->nlits + 1, sizeof *pf->hot_at);
+	for (i = n = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].len > UINT32_MAX ||
+		    pf->lits[i].nrules > UINT32_MAX)
+			md_fatal("prefilter: literal too long");
+		pf->hot_at[i] = (uint32_t)n;
+		pf->hot[n++] = (uint32_t)pf->lits[i].len;
+		pf->hot[n++] = (uint32_t)pf->lits[i].nrules;
+		for (k = 0; k < pf->lits[i].nrules; k++) {
+			if (pf->lits[i].rules[k] > UINT32_MAX)
+				md_fatal("prefilter: too many ids");
+			pf->hot[n++] = (uint32_t)pf->lits[i].rules[k];
+		}
+	}
+}
+
 int
 md_prefilter_build(struct md_prefilter *pf, enum md_prefilter_impl impl,
     struct md_error *err)
 {
 	prune_implied(pf);
+	build_hot(pf);
 #ifdef HAVE_HYPERSCAN
 	if (impl == MD_PF_AUTO || impl == MD_PF_HYPERSCAN) {
 		pf->impl = MD_PF_HYPERSCAN;
@@ -1480,6 +1544,7 @@ md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
 {
 	struct sink sk = { pf, hit, arg, occs };
 	size_t i, r;
+	int rc;
 
 	if (pf->nlits == 0)
 		return;
@@ -1487,8 +1552,27 @@ md_prefilter_scan_occs(struct md_prefilter *pf, const char *text,
 	if (pf->impl == MD_PF_HYPERSCAN) {
 		if (pf->db == NULL)
 			return;
-		if (len <= UINT32_MAX && hs_scan(pf->db, text, (unsigned)len,
-		    0, pf->scratch, hs_on_match, &sk) == HS_SUCCESS)
+		if (len > UINT32_MAX)
+			goto failed;
+		if (occs == NULL) {
+			if (hs_scan(pf->db, text, (unsigned)len, 0,
+			    pf->scratch, hs_on_match, &sk) == HS_SUCCESS)
+				return;
+			goto failed;
+		}
+		/*
+		 * The hits are logged as Hyperscan reports them and filed
+		 * after the scan, in the same order: filing a hit touches the
+		 * lists of its ids, which lie all over memory, and done
+		 * inside the scan that evicted Hyperscan's own tables and
+		 * the lists each other's.
+		 */
+		pf->nlog = 0;
+		rc = hs_scan(pf->db, text, (unsigned)len, 0, pf->scratch,
+		    hs_on_log, pf);
+		for (i = 0; i < pf->nlog; i++)
+			report_hot(&sk, pf->log[i].hot, pf->log[i].end);
+		if (rc == HS_SUCCESS)
 			return;
 		goto failed;
 	}
@@ -1561,6 +1645,9 @@ md_prefilter_free(struct md_prefilter *pf)
 	free(pf->delta);
 	free(pf->out);
 	free(pf->out_next);
+	free(pf->hot);
+	free(pf->hot_at);
+	free(pf->log);
 #ifdef HAVE_HYPERSCAN
 	if (pf->scratch != NULL)
 		hs_free_scratch(pf->scratch);

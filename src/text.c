@@ -883,11 +883,17 @@ last_negator(const char *text, size_t from, size_t limit, size_t *at)
 enum md_scope
 md_scope_at(const struct md_document *doc, size_t start, size_t end)
 {
-	const struct md_clause *c = md_clause_at(doc, start);
+	(void)end;		/* only what precedes start governs it */
+	return md_scope_in(doc, md_clause_at(doc, start), start);
+}
+
+enum md_scope
+md_scope_in(const struct md_document *doc, const struct md_clause *c,
+    size_t start)
+{
 	size_t neg = 0, lift = 0, i, p;
 	int has_neg, has_lift;
 
-	(void)end;		/* only what precedes start governs it */
 	if (c == NULL)
 		return MD_SCOPE_PLAIN;
 	last_words(doc->text, c->start, start, 1, &has_neg, &neg, &has_lift,

@@ -110,6 +110,10 @@ const struct md_clause *md_clause_at(const struct md_document *doc,
  */
 enum md_scope md_scope_at(const struct md_document *doc, size_t start,
     size_t end);
+/* md_scope_at for a start whose clause (md_clause_at's, or NULL) the
+ * caller knows already. */
+enum md_scope md_scope_in(const struct md_document *doc,
+    const struct md_clause *c, size_t start);
 
 /*
  * The date a document states: the closing date line of a notice (a line

@@ -288,6 +288,38 @@ START_TEST(bad_date_is_an_error)
 }
 END_TEST
 
+/*
+ * A check finds the clause of an offset in a map of the text's bytes, 16
+ * bits a byte; a text of more clauses than that has none and is searched
+ * instead.  Either way a match's clause is its own: the 不得 of the
+ * clause before 全区中小学停课 does not negate it (a clause taken for
+ * another, 70,001 wrapped to 4,465, would start before 不得), the one
+ * inside the clause does.
+ */
+START_TEST(clauses_past_the_map)
+{
+	const size_t n = 70000;
+	const char *tails[] = { "不得外出,全区中小学停课。",
+		"全区中小学不得停课。" };
+	char *t = md_xmalloc(n * 4 + 64);
+	struct md_result r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		memcpy(t + 4 * i, "好,", 4);
+	for (i = 0; i < MD_NELEM(tails); i++) {
+		strcpy(t + 4 * n, tails[i]);
+		ck_assert_int_eq(tu_check(E, t, "2022-11-20", &r), 0);
+		ck_assert_uint_eq(r.n, i == 0);
+		if (i == 0)
+			ck_assert_uint_eq(r.findings[0].start, 4 * n +
+			    strlen("不得外出,全区中小学"));
+		md_result_free(&r);
+	}
+	free(t);
+}
+END_TEST
+
 START_TEST(same_category_same_sentence_once)
 {
 	struct md_result r;
@@ -303,17 +335,25 @@ START_TEST(same_category_same_sentence_once)
 }
 END_TEST
 
-/* One rule of closure.school for closure_pack_engine (freed by the
- * caller). */
+/* One rule of closure.school for closure_pack_engine, citing item 2.18
+ * of version (freed by the caller). */
 static char *
-closure_rule(const char *id, const char *pattern, const char *example)
+closure_rule_of(const char *id, const char *version, const char *pattern,
+    const char *example)
 {
 	return md_xasprintf(
 	    " <rule id=\"%s\" category=\"closure.school\" severity=\"2\">\n"
-	    "  <cite version=\"2022-11-11\" item=\"2.18\"/>\n"
+	    "  <cite version=\"%s\" item=\"2.18\"/>\n"
 	    "  <reason>r</reason><pattern>%s</pattern>\n"
 	    "  <example>%s</example>\n"
-	    " </rule>\n", id, pattern, example);
+	    " </rule>\n", id, version, pattern, example);
+}
+
+/* The same, citing version 2022-11-11. */
+static char *
+closure_rule(const char *id, const char *pattern, const char *example)
+{
+	return closure_rule_of(id, "2022-11-11", pattern, example);
 }
 
 /* An engine whose closure pack holds the rules given (closure_rule's,
@@ -408,6 +448,43 @@ START_TEST(equal_literal_sets_share_an_id)
 	ck_assert_uint_eq(r.findings[0].start, strstr(t, "停课") - t);
 	ck_assert_str_eq(r.findings[1].rule->id, "closure.week");
 	ck_assert_uint_eq(r.findings[1].start, strstr(t, "封校") - t);
+	md_result_free(&r);
+	md_engine_free(e);
+	free(a);
+	free(b);
+	free(both);
+	tu_rmdir(d);
+}
+END_TEST
+
+/*
+ * Each catalogue version has its own prefilter, holding the literals of
+ * the rules that apply under it.  Two rules of different versions whose
+ * patterns start alike share their set of prefix literals (one id): the
+ * set is in both versions' prefilters, and each version finds its own
+ * rule's match and not the other's.
+ */
+START_TEST(literals_by_version)
+{
+	const char *t = "全区停课三天。全市封校一周。";
+	struct md_engine *e;
+	struct md_result r;
+	char *d = tu_tmpdir(), *a, *b, *both;
+
+	a = closure_rule_of("closure.three", "2022-11-11",
+	    "(?:停课|封校)[^。]{0,4}三天", "停课三天");
+	b = closure_rule_of("closure.week", "2022-12-07",
+	    "(?:封校|停课)[^。]{0,4}一周", "封校一周");
+	both = md_xasprintf("%s%s", a, b);
+	e = closure_pack_engine(d, both);
+	ck_assert_int_eq(tu_check(e, t, "2022-11-20", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(r.findings[0].rule->id, "closure.three");
+	md_result_free(&r);
+	ck_assert_int_eq(tu_check(e, t, "2022-12-10", &r), 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(r.findings[0].rule->id, "closure.week");
+	ck_assert_uint_eq(r.findings[0].start, strstr(t, "封校") - t);
 	md_result_free(&r);
 	md_engine_free(e);
 	free(a);
@@ -566,8 +643,10 @@ main(void)
 	tcase_add_test(tc, invalid_utf8_is_an_error);
 	tcase_add_test(tc, bad_date_is_an_error);
 	tcase_add_test(tc, same_category_same_sentence_once);
+	tcase_add_test(tc, clauses_past_the_map);
 	tcase_add_test(tc, prefix_starts_in_text_order);
 	tcase_add_test(tc, equal_literal_sets_share_an_id);
+	tcase_add_test(tc, literals_by_version);
 	tcase_add_test(tc, prefix_groups_rule_out_starts);
 	tcase_add_test(tc, empty_text);
 	tcase_add_test(tc, catastrophic_rule_is_counted);

@@ -318,6 +318,43 @@ occs_filed(enum md_prefilter_impl impl)
 	md_prefilter_free(pf);
 }
 
+#ifdef HAVE_HYPERSCAN
+/*
+ * With Hyperscan the hits are logged during the scan and reported after
+ * it: more of them than the log first holds, each reported once a scan
+ * (the log starts empty again), in order.
+ */
+START_TEST(occs_logged_hyperscan)
+{
+	struct md_error err = { 0 };
+	struct md_prefilter *pf = md_prefilter_new(1);
+	struct md_occ_list occs[1] = { { NULL, 0, 0 } };
+	size_t n = 1000, hits, i, round;
+	char *t = md_xmalloc(n * 6 + 1);
+
+	for (i = 0; i < n; i++)
+		memcpy(t + 6 * i, "停课", 6);
+	t[6 * n] = '\0';
+	md_prefilter_add(pf, "停课", strlen("停课"), 0, 0);
+	md_prefilter_add(pf, "停课", strlen("停课"), 0, 1);
+	ck_assert_int_eq(md_prefilter_build(pf, MD_PF_HYPERSCAN, &err), 0);
+	for (round = 0; round < 2; round++) {
+		occs[0].n = 0;
+		hits = 0;
+		md_prefilter_scan_occs(pf, t, strlen(t), rule_hit, &hits,
+		    occs);
+		ck_assert_uint_eq(hits, n);
+		ck_assert_uint_eq(occs[0].n, n);
+		for (i = 0; i < n; i++)
+			ck_assert_uint_eq(occs[0].v[i].at, 6 * i);
+	}
+	free(occs[0].v);
+	free(t);
+	md_prefilter_free(pf);
+}
+END_TEST
+#endif
+
 START_TEST(occs_filed_aho_corasick)
 {
 	occs_filed(MD_PF_AHO_CORASICK);
@@ -755,6 +792,7 @@ main(void)
 	tcase_add_test(tc, implied_literals_aho_corasick);
 #ifdef HAVE_HYPERSCAN
 	tcase_add_test(tc, occs_filed_hyperscan);
+	tcase_add_test(tc, occs_logged_hyperscan);
 	tcase_add_test(tc, implied_literals_hyperscan);
 #endif
 #ifdef HAVE_HYPERSCAN

@@ -711,6 +711,8 @@ scope_of(const char *text, const char *needle)
 	ck_assert_msg(p != NULL, "%s not in %s", needle, text);
 	s = (size_t)(p - D.text);
 	sc = md_scope_at(&D, s, s + strlen(needle));
+	/* The same with the clause known. */
+	ck_assert_int_eq(md_scope_in(&D, md_clause_at(&D, s), s), sc);
 	unload();
 	return sc;
 }
