@@ -30,10 +30,18 @@ md_json_write_string(struct md_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t need = 2 + n;
 	char *o;
 
-	/* At worst every byte becomes \u00XX: six. */
-	o = md_buf_reserve(b, 2 + 6 * n);
+	/* The exact room: an escape takes two bytes, \u00XX six (a flag
+	 * view's text may be megabytes; six times it would be waste). */
+	for (; p < end; p++)
+		if (needs_escape[*p])
+			need += *p == '"' || *p == '\\' || *p == '\b' ||
+			    *p == '\f' || *p == '\n' || *p == '\r' ||
+			    *p == '\t' ? 1 : 5;
+	p = (const unsigned char *)s;
+	o = md_buf_reserve(b, need);
 	*o++ = '"';
 	while (p < end) {
 		const unsigned char *run = p;

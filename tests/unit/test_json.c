@@ -165,6 +165,27 @@ START_TEST(appends)
 }
 END_TEST
 
+/* A long string takes the room it needs, not six times its length (the
+ * most an escape could need): a flag view carries a whole document. */
+START_TEST(room_for_long_strings)
+{
+	struct md_buf b = { 0 };
+	size_t n = 1000000;
+	char *s = md_xmalloc(n);
+
+	memset(s, 'a', n);
+	s[10] = '\n';
+	s[20] = '\x01';
+	md_json_write_string(&b, s, n);
+	ck_assert_uint_eq(b.len, n + 2 + 1 + 5);
+	ck_assert_uint_lt(b.cap, 2 * n);
+	ck_assert_int_eq(memcmp(b.data, "\"aaaaaaaaaa\\naaaaaaaaa\\u0001a", 29),
+	    0);
+	md_buf_free(&b);
+	free(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -178,6 +199,7 @@ main(void)
 	tcase_add_test(tc, nesting);
 	tcase_add_test(tc, random_trees);
 	tcase_add_test(tc, appends);
+	tcase_add_test(tc, room_for_long_strings);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
