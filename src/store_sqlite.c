@@ -479,10 +479,6 @@ outbox_add(struct md_store_conn *c, const char *kind, const char *url,
 	}
 	js = md_json_dumps(body, NULL);
 	json_decref(body);
-	if (js == NULL) {
-		md_error_set(err, "outbox: cannot encode a message");
-		return MD_STORE_ERROR;
-	}
 	bind_text(st, 1, kind);
 	bind_text(st, 2, url);
 	bind_text(st, 3, receiver);
