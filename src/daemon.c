@@ -755,6 +755,7 @@ out:
 	md_spools_free(srv.spools);
 	md_outbox_free(srv.outbox);
 	md_report_writer_free(&srv);
+	md_http_free(&srv);
 	event_base_free(srv.base);
 	md_runtime_free(srv.rt);
 	for (k = 0; k < srv.nwho; k++)

@@ -67,6 +67,24 @@ int md_intake_submission(struct md_server *srv, json_t *body,
     int64_t platform_id, const char *platform, struct md_submission *s,
     struct md_problem *p);
 
+/*
+ * md_intake_submission for a JSON body still in its bytes (buf, len),
+ * read in one pass without a tree: 0 with s filled, as
+ * md_intake_submission would fill it from the same body.  -1 when the
+ * body is anything this path does not take on itself, every body
+ * md_intake_submission would refuse among them: s is untouched and
+ * nothing counted, and the caller takes the slow path (md_body_parse,
+ * md_intake_submission), which gives the precise problem.
+ */
+int md_intake_submission_json(struct md_server *srv, const char *buf,
+    size_t len, int64_t platform_id, const char *platform,
+    struct md_submission *s);
+
+/* A stored submission as GET /v1/submissions/{id} shows it. */
+json_t *md_submission_json(const struct md_submission *s);
+/* The same, written as md_json_write would write that tree, without it. */
+void md_submission_write(struct md_buf *b, const struct md_submission *s);
+
 /* A date or an RFC 3339 date-time as the date it falls on in China
  * Standard Time; -1 when it is neither. */
 int md_cst_date(const char *s, char out[11]);

@@ -108,11 +108,23 @@ write_real(struct md_buf *b, double v)
 }
 
 void
+md_json_write_int(struct md_buf *b, long long v)
+{
+	char num[24], *p = num + sizeof num;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	md_buf_add(b, p, (size_t)(num + sizeof num - p));
+}
+
+void
 md_json_write(struct md_buf *b, const json_t *v)
 {
-	char num[32];
-	int n;
-
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		const char *key;
@@ -148,9 +160,7 @@ md_json_write(struct md_buf *b, const json_t *v)
 		    json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		md_buf_add(b, num, (size_t)n);
+		md_json_write_int(b, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		write_real(b, json_real_value(v));

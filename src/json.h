@@ -24,6 +24,9 @@ void md_json_write(struct md_buf *b, const json_t *v);
 /* s (n bytes, valid UTF-8) as a JSON string, quotes included. */
 void md_json_write_string(struct md_buf *b, const char *s, size_t n);
 
+/* v in decimal, as "%lld" writes it. */
+void md_json_write_int(struct md_buf *b, long long v);
+
 /* v as a new NUL-terminated string, never NULL (allocation failing exits,
  * as md_xmalloc does); *len (may be NULL) gets its length. */
 char *md_json_dumps(const json_t *v, size_t *len);

@@ -97,6 +97,8 @@ struct md_server {
 	struct md_curlev *curl;		/* libcurl on the loop: feeds, outbox */
 	struct md_feeds *feeds;
 	struct md_spools *spools;
+	struct req *spare_reqs;		/* http.c's freed requests */
+	size_t nspare_reqs;
 };
 
 /* The routes metrics count by. */
@@ -113,6 +115,8 @@ void md_server_replace_tokens(struct md_server *srv, struct md_token *t,
 /* http.c */
 void md_http_setup(struct md_server *srv);
 void md_http_apply_limits(struct md_server *srv);
+/* Frees what md_http_setup and the requests since left. */
+void md_http_free(struct md_server *srv);
 
 /* metrics.c */
 void md_metrics_request(struct md_metrics *m, int route, int status,

@@ -1,0 +1,379 @@
+/*
+ * test_intake.c - the fast path of POST /v1/submissions
+ * (md_intake_submission_json) against the slow one (md_body_parse and
+ * md_intake_submission): every body the fast path takes gives the same
+ * submission, field by field, fingerprint and findings included; every
+ * body the slow path refuses, the fast path gives up on, leaving nothing
+ * behind; and thousands of random mutations of real bodies hold both
+ * to that.  And the answer written without a tree (md_submission_write)
+ * is the tree's, byte for byte.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intake.h"
+#include "json.h"
+#include "server.h"
+#include "store.h"
+#include "testutil.h"
+#include "util.h"
+
+static struct md_server srv;
+static char *dir;
+
+static void
+setup(void)
+{
+	struct md_error err = { 0 };
+	char *conf;
+
+	dir = tu_tmpdir();
+	conf = tu_conf(dir, "<limits text=\"4000\"/>"
+	    "<platform name=\"hotline\" secret=\"s3cret-s3cret-s3cret\"><callback-host>cb.example.org"
+	    "</callback-host></platform>");
+	memset(&srv, 0, sizeof srv);
+	srv.conf_path = conf;
+	srv.rt = md_runtime_build(&srv, &err);
+	ck_assert_msg(srv.rt != NULL, "%s", err.msg);
+	srv.conf_path = NULL;
+	free(conf);
+}
+
+static void
+teardown(void)
+{
+	md_runtime_free(srv.rt);
+	md_metrics_free(&srv.m);
+	tu_rmdir(dir);
+}
+
+/* The slow path over body: 0 with s filled, or -1. */
+static int
+slow(const char *body, size_t len, struct md_submission *s)
+{
+	struct md_problem p;
+	json_t *v = md_body_parse(body, len, 0, "submission", &p);
+	int rc;
+
+	if (v == NULL)
+		return -1;
+	rc = md_intake_submission(&srv, v, 7, "hotline", s, &p);
+	json_decref(v);
+	return rc;
+}
+
+static int
+fast(const char *body, size_t len, struct md_submission *s)
+{
+	return md_intake_submission_json(&srv, body, len, 7, "hotline", s);
+}
+
+static void
+same_str(const char *a, const char *b, const char *what)
+{
+	if (a == NULL || b == NULL)
+		ck_assert_msg(a == b, "%s: %s against %s", what, a ? a : "NULL",
+		    b ? b : "NULL");
+	else
+		ck_assert_msg(strcmp(a, b) == 0, "%s: \"%s\" against \"%s\"",
+		    what, a, b);
+}
+
+static void
+same_submission(const struct md_submission *a, const struct md_submission *b)
+{
+	char *fa, *fb;
+
+	ck_assert_int_eq(a->platform_id, b->platform_id);
+	same_str(a->platform, b->platform, "platform");
+	same_str(a->external_id, b->external_id, "external_id");
+	same_str(a->kind, b->kind, "kind");
+	same_str(a->title, b->title, "title");
+	same_str(a->text, b->text, "text");
+	same_str(a->region_code, b->region_code, "region_code");
+	same_str(a->region_name, b->region_name, "region_name");
+	same_str(a->occurred_at, b->occurred_at, "occurred_at");
+	same_str(a->published_at, b->published_at, "published_at");
+	same_str(a->contact_name, b->contact_name, "contact_name");
+	same_str(a->contact_phone, b->contact_phone, "contact_phone");
+	same_str(a->callback_url, b->callback_url, "callback_url");
+	same_str(a->fingerprint, b->fingerprint, "fingerprint");
+	same_str(a->measures_version, b->measures_version, "measures_version");
+	same_str(a->date, b->date, "date");
+	same_str(a->date_source, b->date_source, "date_source");
+	fa = md_json_dumps(a->findings, NULL);
+	fb = md_json_dumps(b->findings, NULL);
+	same_str(fa, fb, "findings");
+	free(fa);
+	free(fb);
+	ck_assert((a->webhooks == NULL) == (b->webhooks == NULL));
+}
+
+/* A submission untouched: all zero. */
+static void
+untouched(const struct md_submission *s)
+{
+	static const struct md_submission zero;
+
+	ck_assert(memcmp(s, &zero, sizeof zero) == 0);
+}
+
+static const char *const good[] = {
+	"{\"external_id\":\"A-1\",\"text\":\"即日起，全区中小学一律暂停线下教学，"
+	"恢复时间另行通知。\"}",
+	/* every field, spaces everywhere */
+	" {\n\t\"external_id\" : \"A-2\" , \"kind\" : \"notice\" ,\r\n"
+	"\"title\":\"关于调整防控措施的通告\", \"text\":\"全市所有进出通道一律关闭，"
+	"车辆禁止通行。\", \"region\" : { \"code\" : \"110105\" , \"name\" : "
+	"\"朝阳区\" }, \"occurred_at\":\"2022-11-20T08:30:00+08:00\","
+	"\"published_at\":\"2022-11-21\",\"contact\":{\"name\":\"张三\","
+	"\"phone\":\"+86 138-0000-0000\"},\"callback_url\":"
+	"\"https://cb.example.org/hook?id=1\"} \n",
+	/* escapes of every kind, a surrogate pair, \u for Chinese */
+	"{\"text\":\"\\u5c0f\\u533a\\u88ab\\u5c01 \\\"quoted\\\" back\\\\slash "
+	"\\/ \\b\\f\\n\\r\\t \\ud83d\\ude00 end\",\"external_id\":\"\\u0041-3\"}",
+	/* nulls are absent; an empty region is given */
+	"{\"external_id\":\"A-4\",\"text\":\"小区被封，不让出门。\",\"title\":null,"
+	"\"region\":{},\"contact\":null,\"kind\":null}",
+	"{\"external_id\":\"A-5\",\"text\":\"x\",\"region\":{\"name\":null,"
+	"\"code\":\"11\"}}",
+	/* the fields in another order */
+	"{\"region\":{\"name\":\"海淀区\"},\"text\":\"发烧去医院被要求先出示核酸"
+	"阴性证明，否则不予接诊。\",\"occurred_at\":\"2022-11-28\","
+	"\"external_id\":\"A-6\"}",
+	"{\"external_id\":\"A-7\",\"text\":\"\\u0001 is a control character, "
+	"escaped\"}",
+};
+
+START_TEST(fast_matches_slow)
+{
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(good); i++) {
+		struct md_submission a = { 0 }, b = { 0 };
+
+		ck_assert_msg(fast(good[i], strlen(good[i]), &a) == 0,
+		    "the fast path gave up on body %zu", i);
+		ck_assert_msg(slow(good[i], strlen(good[i]), &b) == 0,
+		    "the slow path refused body %zu", i);
+		same_submission(&a, &b);
+		md_submission_free(&a);
+		md_submission_free(&b);
+	}
+}
+END_TEST
+
+/* Bodies the fast path leaves to the slow one: wrong, or unusual. */
+static const char *const odd[] = {
+	"",
+	"   ",
+	"[]",
+	"{",
+	"{\"external_id\":\"B-1\",\"text\":\"x\"} x",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",}",
+	"{\"external_id\":\"B-1\" \"text\":\"x\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"extra\":\"y\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"text\":\"y\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"title\":null,\"title\":null}",
+	"{\"external_id\":1,\"text\":\"x\"}",
+	"{\"external_id\":\"B-1\",\"text\":[\"x\"]}",
+	"{\"external_id\":\"B-1\",\"text\":true}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"region\":\"11\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"region\":{\"code\":11}}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"region\":{\"x\":\"1\"}}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"region\":{\"code\":\"123\"}}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"title\":{}}",
+	"{\"text\":\"x\"}",
+	"{\"external_id\":\"B-1\"}",
+	"{\"external_id\":\"\",\"text\":\"x\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\xe4\xb8\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\xc0\xaf\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\xed\xa0\x80\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"a\x01z\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\u0000\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\ud800\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\udc00\\ud800\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\ud800\\u0041\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\u12g4\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"\\x\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\\",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"kind\":\"tweet\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"occurred_at\":\"2022-13-01\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"title\":\"two\\nlines\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"contact\":{\"phone\":\"call me\"}}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"callback_url\":"
+	"\"https://elsewhere.example.com/\"}",
+	"{\"external_id\":\"B-1\",\"text\":\"x\",\"callback_url\":\"ftp://x/\"}",
+	/* valid, but left to the slow path: an escape in a key, a BOM */
+	"{\"te\\u0078t\":\"x\",\"external_id\":\"B-1\"}",
+	"\xef\xbb\xbf{\"external_id\":\"B-1\",\"text\":\"x\"}",
+};
+
+START_TEST(fast_gives_up)
+{
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(odd); i++) {
+		struct md_submission a = { 0 };
+
+		ck_assert_msg(fast(odd[i], strlen(odd[i]), &a) != 0,
+		    "the fast path took body %zu", i);
+		untouched(&a);
+	}
+}
+END_TEST
+
+START_TEST(text_limit)
+{
+	struct md_buf b = { 0 };
+	struct md_submission a = { 0 };
+	int i;
+
+	/* 4000 bytes is the limit set up; 4001 is past it. */
+	md_buf_adds(&b, "{\"external_id\":\"C-1\",\"text\":\"");
+	for (i = 0; i < 4001; i++)
+		md_buf_add(&b, "a", 1);
+	md_buf_adds(&b, "\"}");
+	ck_assert_int_ne(fast(b.data, b.len, &a), 0);
+	untouched(&a);
+	ck_assert_int_ne(slow(b.data, b.len, &a), 0);
+	md_submission_free(&a);
+	memset(&a, 0, sizeof a);
+	/* 4000 is not. */
+	memmove(b.data + 29, b.data + 30, b.len - 30);
+	b.len--;
+	ck_assert_int_eq(fast(b.data, b.len, &a), 0);
+	ck_assert_uint_eq(strlen(a.text), 4000);
+	md_submission_free(&a);
+	md_buf_free(&b);
+}
+END_TEST
+
+/*
+ * Random mutations of the good bodies: whatever the fast path takes, the
+ * slow path takes the same way; whatever the slow path refuses, the fast
+ * path gives up on.
+ */
+START_TEST(mutations)
+{
+	static const char pieces[][8] = { "\"", "\\", "{", "}", ",", ":",
+		"null", "\\u", "\\n", " ", "\xe4", "\x80", "0", "[", "\\ud83d",
+		"\\\"" };
+	unsigned seed = 20221111;
+	int n, took = 0, refused = 0;
+
+	for (n = 0; n < 3000; n++) {
+		const char *src = good[(size_t)rand_r(&seed) % MD_NELEM(good)];
+		size_t len = strlen(src), at, cut;
+		struct md_buf b = { 0 };
+		struct md_submission a = { 0 }, s = { 0 };
+		int rf, rs;
+
+		at = (size_t)rand_r(&seed) % (len + 1);
+		switch (rand_r(&seed) % 4) {
+		case 0:		/* a byte changed */
+			md_buf_add(&b, src, len);
+			if (at < len)
+				b.data[at] = (char)(rand_r(&seed) & 0xff);
+			break;
+		case 1:		/* cut short */
+			md_buf_add(&b, src, at);
+			break;
+		case 2:		/* a piece put in */
+			md_buf_add(&b, src, at);
+			md_buf_adds(&b, pieces[(size_t)rand_r(&seed) %
+			    MD_NELEM(pieces)]);
+			md_buf_add(&b, src + at, len - at);
+			break;
+		default:	/* a run taken out */
+			cut = (size_t)rand_r(&seed) % 8;
+			if (cut > len - at)
+				cut = len - at;
+			md_buf_add(&b, src, at);
+			md_buf_add(&b, src + at + cut, len - at - cut);
+			break;
+		}
+		if (b.data == NULL)
+			md_buf_add(&b, "", 0);
+		rf = fast(b.data, b.len, &a);
+		rs = slow(b.data, b.len, &s);
+		if (rf == 0) {
+			ck_assert_msg(rs == 0, "the fast path took what the slow "
+			    "path refuses: %.*s", (int)b.len, b.data);
+			same_submission(&a, &s);
+			took++;
+		} else {
+			untouched(&a);
+		}
+		refused += rs != 0;
+		md_submission_free(&a);
+		md_submission_free(&s);
+		md_buf_free(&b);
+	}
+	/* Both kinds were tried. */
+	ck_assert_int_gt(took, 300);
+	ck_assert_int_gt(refused, 300);
+}
+END_TEST
+
+/* md_submission_write writes md_submission_json's tree, byte for byte. */
+START_TEST(answer_without_a_tree)
+{
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(good); i++) {
+		struct md_submission a = { 0 };
+		struct md_buf b = { 0 };
+		json_t *tree;
+		char *want;
+		size_t k;
+
+		ck_assert_int_eq(fast(good[i], strlen(good[i]), &a), 0);
+		a.id = (int64_t)i * 1000003 + 1;
+		snprintf(a.received_at, sizeof a.received_at,
+		    "2022-11-2%zuT08:00:00.000Z", i % 10);
+		/* As the store leaves them. */
+		for (k = 0; k < json_array_size(a.findings); k++) {
+			json_t *f = json_array_get(a.findings, k);
+
+			json_object_set_new(f, "flag_id",
+			    json_integer((json_int_t)(k + 1)));
+			json_object_set_new(f, "flag_status", json_string("open"));
+		}
+		tree = md_submission_json(&a);
+		want = md_json_dumps(tree, NULL);
+		md_submission_write(&b, &a);
+		md_buf_add(&b, "", 0);
+		ck_assert_str_eq(b.data, want);
+		free(want);
+		json_decref(tree);
+		md_buf_free(&b);
+		md_submission_free(&a);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("intake");
+	TCase *tc = tcase_create("fast path");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fast_matches_slow);
+	tcase_add_test(tc, fast_gives_up);
+	tcase_add_test(tc, text_limit);
+	tcase_add_test(tc, mutations);
+	tcase_add_test(tc, answer_without_a_tree);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
