@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cmd_check.h"
+#include "json.h"
 #include "engine.h"
 
 #define CHECK_MAX_INPUT (16u * 1024u * 1024u)
@@ -70,6 +71,64 @@ md_findings_json(const struct md_result *r, int text)
 		    "reason", f->reason));
 	}
 	return arr;
+}
+
+static void
+write_str(struct md_buf *b, const char *s)
+{
+	md_json_write_string(b, s, strlen(s));
+}
+
+static void
+item_write(struct md_buf *b, const struct md_measures *m,
+    const struct md_item *it, int text)
+{
+	md_buf_adds(b, "{\"version\":");
+	write_str(b, m->version);
+	md_buf_adds(b, ",\"item\":");
+	write_str(b, it->id);
+	md_buf_adds(b, ",\"number\":");
+	write_str(b, it->number ? it->number : "");
+	if (text) {
+		md_buf_adds(b, ",\"text\":");
+		write_str(b, it->text);
+	}
+	md_buf_add(b, "}", 1);
+}
+
+void
+md_finding_write(struct md_buf *b, const struct md_result *r,
+    const struct md_found *f, int text)
+{
+	size_t k;
+
+	md_buf_adds(b, "{\"category\":");
+	write_str(b, f->category);
+	md_buf_adds(b, ",\"measure\":");
+	item_write(b, r->measures, f->item, text);
+	md_buf_adds(b, ",\"also\":[");
+	for (k = 0; k < f->nalso; k++) {
+		if (k > 0)
+			md_buf_add(b, ",", 1);
+		item_write(b, r->measures, f->also[k], text);
+	}
+	md_buf_adds(b, "],\"rule\":");
+	write_str(b, f->rule->id);
+	md_buf_adds(b, ",\"plugin\":");
+	write_str(b, f->plugin);
+	md_buf_adds(b, ",\"severity\":");
+	md_json_write_int(b, f->severity);
+	md_buf_adds(b, ",\"confidence\":");
+	md_json_write_real(b, f->confidence);
+	md_buf_adds(b, ",\"span\":{\"start\":");
+	md_json_write_int(b, (long long)f->start);
+	md_buf_adds(b, ",\"end\":");
+	md_json_write_int(b, (long long)f->end);
+	md_buf_adds(b, "},\"excerpt\":");
+	write_str(b, f->excerpt);
+	md_buf_adds(b, ",\"reason\":");
+	write_str(b, f->reason);
+	md_buf_add(b, "}", 1);
 }
 
 json_t *

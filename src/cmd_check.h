@@ -8,10 +8,15 @@
 #include <jansson.h>
 
 #include "engine.h"
+#include "util.h"
 
 /* The findings of r as a JSON array (new reference); text includes each
  * cited measure's Chinese text. */
 json_t *md_findings_json(const struct md_result *r, int text);
+/* Finding f of r as md_json_write writes its object in
+ * md_findings_json(r, text), without the tree. */
+void md_finding_write(struct md_buf *b, const struct md_result *r,
+    const struct md_found *f, int text);
 
 /* The documented JSON object for one checked input (new reference). */
 json_t *md_result_json(const char *input, const struct md_result *r);

@@ -502,19 +502,17 @@ md_region_code_valid(const char *s)
 	return check_value(&region_fields[0], s) == NULL;
 }
 
-/* The engine over one document; as md_intake_check says. */
+/* The engine over one document, counted in srv's metrics: 0 with r set
+ * (the caller frees it), or -1 with p set. */
 static int
 run_engine(struct md_server *srv, const char *text, size_t len,
     const char *kind, const char *occurred_at, const char *published_at,
-    int with_text, json_t **result, struct md_problem *p)
+    struct md_result *r, struct md_problem *p)
 {
-	struct md_engine *e = srv->rt->engine;
 	struct md_error err = { 0 };
 	struct md_input in = { 0 };
-	struct md_result r;
 	char occ[11], pub[11];
 	size_t i;
-	int rc;
 
 	in.name = "request";
 	in.text = text;
@@ -524,21 +522,14 @@ run_engine(struct md_server *srv, const char *text, size_t len,
 		in.occurred_at = occ;
 	if (published_at != NULL && md_cst_date(published_at, pub) == 0)
 		in.published_at = pub;
-	rc = md_engine_check(e, &in, &r, &err);
-	if (rc != 0) {
-		md_result_free(&r);
+	if (md_engine_check(srv->rt->engine, &in, r, &err) != 0) {
+		md_result_free(r);
 		md_problem_set(p, 422, "invalid-text", "%s", err.msg);
 		return -1;
 	}
-	*result = json_pack("{s:o, s:s, s:s, s:o, s:I}", "measures_version",
-	    r.measures ? json_string(r.measures->version) : json_null(),
-	    "date", r.date, "date_source", r.date_source,
-	    "findings", md_findings_json(&r, with_text),
-	    "not_evaluated", (json_int_t)r.not_evaluated);
-	srv->m.regex_limit_hits += r.not_evaluated;
-	for (i = 0; i < r.n; i++)
-		md_metrics_finding(&srv->m, r.findings[i].category);
-	md_result_free(&r);
+	srv->m.regex_limit_hits += r->not_evaluated;
+	for (i = 0; i < r->n; i++)
+		md_metrics_finding(&srv->m, r->findings[i].category);
 	return 0;
 }
 
@@ -547,12 +538,21 @@ md_intake_check(struct md_server *srv, json_t *body, int text,
     json_t **result, struct md_problem *p)
 {
 	json_t *t = json_object_get(body, "text");
+	struct md_result r;
 
-	return run_engine(srv, json_string_value(t), json_string_length(t),
+	if (run_engine(srv, json_string_value(t), json_string_length(t),
 	    json_string_value(json_object_get(body, "kind")),
 	    json_string_value(json_object_get(body, "occurred_at")),
-	    json_string_value(json_object_get(body, "published_at")), text,
-	    result, p);
+	    json_string_value(json_object_get(body, "published_at")), &r,
+	    p) != 0)
+		return -1;
+	*result = json_pack("{s:o, s:s, s:s, s:o, s:I}", "measures_version",
+	    r.measures ? json_string(r.measures->version) : json_null(),
+	    "date", r.date, "date_source", r.date_source,
+	    "findings", md_findings_json(&r, text),
+	    "not_evaluated", (json_int_t)r.not_evaluated);
+	md_result_free(&r);
+	return 0;
 }
 
 /*
@@ -615,20 +615,17 @@ static json_t *
 webhook_routes(struct md_server *srv, const struct md_submission *s)
 {
 	const struct md_conf *conf = &srv->rt->conf;
-	json_t *routes = NULL, *f;
+	json_t *routes = NULL;
 	size_t i, k;
 
-	json_array_foreach(s->findings, i, f) {
-		const char *cat = json_string_value(json_object_get(f,
-		    "category"));
-		int sev = (int)json_integer_value(json_object_get(f,
-		    "severity"));
+	for (i = 0; i < s->nfindings; i++) {
+		const struct md_sub_finding *f = &s->findings[i];
 
 		for (k = 0; k < conf->nwebhooks; k++) {
 			const struct md_webhook_conf *w = &conf->webhooks[k];
 
-			if (cat == NULL || !md_outbox_webhook_wants(w, cat, sev,
-			    s->region_code))
+			if (!md_outbox_webhook_wants(w, f->category,
+			    f->severity, s->region_code))
 				continue;
 			if (routes == NULL)
 				routes = json_array();
@@ -640,19 +637,41 @@ webhook_routes(struct md_server *srv, const struct md_submission *s)
 	return routes;
 }
 
-/* Fills what the engine's result gives s, and its webhooks; takes
- * result. */
+/* Fills what the engine's result r gives s, and its webhooks; frees r. */
 static void
-take_result(struct md_server *srv, struct md_submission *s, json_t *result)
+take_result(struct md_server *srv, struct md_submission *s,
+    struct md_result *r)
 {
-	s->measures_version = md_body_strdup(result, "measures_version");
-	snprintf(s->date, sizeof s->date, "%s",
-	    json_string_value(json_object_get(result, "date")));
-	s->date_source = md_body_strdup(result, "date_source");
-	s->findings = json_incref(json_object_get(result, "findings"));
+	struct md_buf b = { 0 };
+	size_t i;
+
+	s->measures_version = r->measures ?
+	    md_xstrdup(r->measures->version) : NULL;
+	memcpy(s->date, r->date, sizeof s->date);
+	s->date_source = md_xstrdup(r->date_source);
+	s->findings = r->n ? md_xcalloc(r->n, sizeof *s->findings) : NULL;
+	s->nfindings = r->n;
+	for (i = 0; i < r->n; i++) {
+		const struct md_found *f = &r->findings[i];
+		struct md_sub_finding *sf = &s->findings[i];
+
+		sf->category = md_xstrdup(f->category);
+		sf->version = md_xstrdup(r->measures->version);
+		sf->item = md_xstrdup(f->item->id);
+		sf->number = md_xstrdup(f->item->number ? f->item->number :
+		    "");
+		sf->rule = md_xstrdup(f->rule->id);
+		sf->severity = f->severity;
+		sf->excerpt = md_xstrdup(f->excerpt);
+		md_finding_write(&b, r, f, 0);
+		sf->json_len = b.len;
+		sf->json = md_xstrndup(b.data, b.len);
+		b.len = 0;
+	}
+	md_buf_free(&b);
+	md_result_free(r);
 	/* Queued by the store with the submission, whatever its path. */
 	s->webhooks = webhook_routes(srv, s);
-	json_decref(result);
 }
 
 int
@@ -660,13 +679,20 @@ md_intake_submission(struct md_server *srv, json_t *body,
     int64_t platform_id, const char *platform, struct md_submission *s,
     struct md_problem *p)
 {
-	json_t *result, *region, *contact;
+	json_t *text, *region, *contact;
+	struct md_result r;
 	struct md_sha256 h;
 
 	if (md_body_validate(body, MD_BODY_SUBMISSION, srv->rt->conf.max_text,
 	    p) != 0 || check_callback_url(srv, platform,
-	    json_string_value(json_object_get(body, "callback_url")), p) != 0 ||
-	    md_intake_check(srv, body, 0, &result, p) != 0)
+	    json_string_value(json_object_get(body, "callback_url")), p) != 0)
+		return -1;
+	text = json_object_get(body, "text");
+	if (run_engine(srv, json_string_value(text), json_string_length(text),
+	    json_string_value(json_object_get(body, "kind")),
+	    json_string_value(json_object_get(body, "occurred_at")),
+	    json_string_value(json_object_get(body, "published_at")), &r,
+	    p) != 0)
 		return -1;
 	/* The fingerprint of the request, whatever its syntax or order. */
 	md_sha256_init(&h);
@@ -690,7 +716,7 @@ md_intake_submission(struct md_server *srv, json_t *body,
 	s->contact_phone = md_body_strdup(contact, "phone");
 	s->callback_url = md_body_strdup(body, "callback_url");
 	s->platform = md_xstrdup(platform);
-	take_result(srv, s, result);
+	take_result(srv, s, &r);
 	return 0;
 }
 
@@ -705,14 +731,18 @@ str_or_null(const char *s)
 json_t *
 md_submission_json(const struct md_submission *s)
 {
-	json_t *region = json_null();
+	json_t *region = json_null(), *findings = json_array();
+	size_t i;
 
 	if (s->region_code != NULL || s->region_name != NULL)
 		region = json_pack("{s:o, s:o}", "code",
 		    str_or_null(s->region_code), "name",
 		    str_or_null(s->region_name));
+	for (i = 0; i < s->nfindings; i++)
+		json_array_append_new(findings, md_sub_finding_json(
+		    &s->findings[i]));
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:s, s:s, s:s, s:O}",
+	    "s:o, s:s, s:s, s:s, s:o}",
 	    "id", (json_int_t)s->id, "platform", s->platform,
 	    "external_id", s->external_id, "kind", s->kind,
 	    "title", str_or_null(s->title), "region", region,
@@ -721,7 +751,7 @@ md_submission_json(const struct md_submission *s)
 	    "callback_url", str_or_null(s->callback_url),
 	    "measures_version", str_or_null(s->measures_version),
 	    "date", s->date, "date_source", s->date_source,
-	    "received_at", s->received_at, "findings", s->findings);
+	    "received_at", s->received_at, "findings", findings);
 }
 
 /* ,"key": and s as a JSON string, or null. */
@@ -738,6 +768,8 @@ member(struct md_buf *b, const char *key, const char *s)
 void
 md_submission_write(struct md_buf *b, const struct md_submission *s)
 {
+	size_t i;
+
 	md_buf_adds(b, "{\"id\":");
 	md_json_write_int(b, s->id);
 	member(b, ",\"platform\":", s->platform);
@@ -758,9 +790,22 @@ md_submission_write(struct md_buf *b, const struct md_submission *s)
 	member(b, ",\"date\":", s->date);
 	member(b, ",\"date_source\":", s->date_source);
 	member(b, ",\"received_at\":", s->received_at);
-	md_buf_adds(b, ",\"findings\":");
-	md_json_write(b, s->findings);
-	md_buf_add(b, "}", 1);
+	md_buf_adds(b, ",\"findings\":[");
+	for (i = 0; i < s->nfindings; i++) {
+		const struct md_sub_finding *f = &s->findings[i];
+
+		if (i > 0)
+			md_buf_add(b, ",", 1);
+		/* The object, less its brace, and its flag. */
+		md_buf_add(b, f->json, f->json_len - 1);
+		if (f->flag_id > 0) {
+			md_buf_adds(b, ",\"flag_id\":");
+			md_json_write_int(b, f->flag_id);
+			md_buf_adds(b, ",\"flag_status\":\"open\"");
+		}
+		md_buf_add(b, "}", 1);
+	}
+	md_buf_add(b, "]}", 2);
 }
 
 /* --- the fast path ------------------------------------------------------ */
@@ -1066,8 +1111,8 @@ md_intake_submission_json(struct md_server *srv, const char *buf,
 	struct fast_json j = { 0 };
 	struct fast_obj o = { 0 }, *region, *contact;
 	struct md_problem p;
+	struct md_result r;
 	struct md_sha256 h;
-	json_t *result;
 
 	j.p = (const unsigned char *)buf;
 	j.end = j.p + len;
@@ -1079,7 +1124,7 @@ md_intake_submission_json(struct md_server *srv, const char *buf,
 	if (j.p != j.end || !fast_valid(&o, srv->rt->conf.max_text) ||
 	    check_callback_url(srv, platform, o.v[SF_CALLBACK], &p) != 0 ||
 	    run_engine(srv, o.v[SF_TEXT], o.len[SF_TEXT], o.v[SF_KIND],
-	    o.v[SF_OCCURRED], o.v[SF_PUBLISHED], 0, &result, &p) != 0)
+	    o.v[SF_OCCURRED], o.v[SF_PUBLISHED], &r, &p) != 0)
 		goto slow;
 	md_sha256_init(&h);
 	fast_fingerprint(&h, &o);
@@ -1102,7 +1147,7 @@ md_intake_submission_json(struct md_server *srv, const char *buf,
 	s->contact_phone = fast_take(contact, CF_PHONE);
 	s->callback_url = fast_take(&o, SF_CALLBACK);
 	s->platform = md_xstrdup(platform);
-	take_result(srv, s, result);
+	take_result(srv, s, &r);
 	fast_free(&o);
 	return 0;
 slow:

@@ -77,8 +77,8 @@ md_json_write_string(struct md_buf *b, const char *s, size_t n)
 }
 
 /* jansson's jsonp_dtostr() at precision 6, as json_dumps() writes it. */
-static void
-write_real(struct md_buf *b, double v)
+void
+md_json_write_real(struct md_buf *b, double v)
 {
 	char s[64], *e, *from;
 	int n = snprintf(s, sizeof s - 3, "%.6g", v);
@@ -163,7 +163,7 @@ md_json_write(struct md_buf *b, const json_t *v)
 		md_json_write_int(b, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		write_real(b, json_real_value(v));
+		md_json_write_real(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		md_buf_add(b, "true", 4);

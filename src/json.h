@@ -27,6 +27,9 @@ void md_json_write_string(struct md_buf *b, const char *s, size_t n);
 /* v in decimal, as "%lld" writes it. */
 void md_json_write_int(struct md_buf *b, long long v);
 
+/* v as jansson writes a real at precision 6. */
+void md_json_write_real(struct md_buf *b, double v);
+
 /* v as a new NUL-terminated string, never NULL (allocation failing exits,
  * as md_xmalloc does); *len (may be NULL) gets its length. */
 char *md_json_dumps(const json_t *v, size_t *len);

@@ -336,7 +336,7 @@ json_t *
 md_outbox_webhook_body(const struct md_submission *s, size_t i,
     const char *message_id, const char *receiver, const char *now)
 {
-	json_t *f = json_array_get(s->findings, i), *flag, *region, *v;
+	json_t *f = md_sub_finding_json(&s->findings[i]), *flag, *region, *v;
 	const char *key;
 
 	/* The finding as GET /v1/flags/{id} shows it, less the submission. */
@@ -349,6 +349,7 @@ md_outbox_webhook_body(const struct md_submission *s, size_t i,
 		else
 			json_object_set(flag, key, v);
 	}
+	json_decref(f);
 	region = s->region_code || s->region_name ? json_pack("{s:o, s:o}",
 	    "code", str_or_null(s->region_code), "name",
 	    str_or_null(s->region_name)) : json_null();

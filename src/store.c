@@ -116,9 +116,25 @@ md_review_action_valid(const char *action)
 	return 0;
 }
 
+json_t *
+md_sub_finding_json(const struct md_sub_finding *f)
+{
+	json_t *o = json_loadb(f->json, f->json_len, 0, NULL);
+
+	if (o == NULL)		/* written by md_finding_write: never */
+		o = json_object();
+	if (f->flag_id > 0) {
+		json_object_set_new(o, "flag_id", json_integer(f->flag_id));
+		json_object_set_new(o, "flag_status", json_string("open"));
+	}
+	return o;
+}
+
 void
 md_submission_free(struct md_submission *s)
 {
+	size_t i;
+
 	free(s->platform);
 	free(s->external_id);
 	free(s->kind);
@@ -134,7 +150,18 @@ md_submission_free(struct md_submission *s)
 	free(s->source_url);
 	free(s->measures_version);
 	free(s->date_source);
-	json_decref(s->findings);
+	for (i = 0; i < s->nfindings; i++) {
+		struct md_sub_finding *f = &s->findings[i];
+
+		free(f->category);
+		free(f->version);
+		free(f->item);
+		free(f->number);
+		free(f->rule);
+		free(f->excerpt);
+		free(f->json);
+	}
+	free(s->findings);
 	json_decref(s->webhooks);
 	memset(s, 0, sizeof *s);
 }

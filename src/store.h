@@ -40,6 +40,21 @@ enum md_store_rc {
 };
 
 /* A submission as the HTTP layer validated and checked it. */
+/* A finding of a submission: what the store files it by, and the whole
+ * of it as the answer shows it. */
+struct md_sub_finding {
+	char *category;
+	char *version;		/* its measure's */
+	char *item;
+	char *number;
+	char *rule;
+	int severity;
+	char *excerpt;
+	char *json;		/* the finding, a JSON object (stored as is) */
+	size_t json_len;
+	int64_t flag_id;	/* its open flag, once stored */
+};
+
 struct md_submission {
 	int64_t platform_id;
 	char *platform;
@@ -59,8 +74,8 @@ struct md_submission {
 	char *measures_version;	/* NULL when none was in force */
 	char date[11];		/* the date judged by */
 	char *date_source;
-	json_t *findings;	/* array of finding objects; when stored, each
-				 * gains "flag_id" and "flag_status" */
+	struct md_sub_finding *findings;
+	size_t nfindings;
 	json_t *webhooks;	/* NULL, or the outbox's webhook messages to
 				 * queue with it: [{"webhook", "url",
 				 * "finding": index}] */
@@ -69,6 +84,9 @@ struct md_submission {
 	char received_at[26];
 };
 void md_submission_free(struct md_submission *s);
+/* Finding f as a JSON object, with its flag ("flag_id", "flag_status")
+ * once stored. */
+json_t *md_sub_finding_json(const struct md_sub_finding *f);
 
 /* What became of an outbox message's attempt. */
 enum md_outbox_outcome {

@@ -503,17 +503,15 @@ add_webhooks(struct md_store_conn *c, struct md_submission *s,
 	json_array_foreach(s->webhooks, i, w) {
 		size_t k = (size_t)json_integer_value(json_object_get(w,
 		    "finding"));
-		json_t *f = json_array_get(s->findings, k);
 		const char *name = jstr(w, "webhook");
 		char id[37];
 
-		if (f == NULL || name == NULL || jstr(w, "url") == NULL)
+		if (k >= s->nfindings || name == NULL || jstr(w, "url") == NULL)
 			continue;
 		md_outbox_message_id(id);
 		if (outbox_add(c, "webhook", jstr(w, "url"), name,
 		    md_outbox_webhook_body(s, k, id, name, now), id,
-		    json_integer_value(json_object_get(f, "flag_id")), now,
-		    err) != 0)
+		    s->findings[k].flag_id, now, err) != 0)
 			return MD_STORE_ERROR;
 	}
 	return 0;
@@ -640,28 +638,25 @@ add_findings(struct md_store_conn *c, int64_t doc, struct md_submission *s,
     const char *now, struct md_error *err)
 {
 	size_t i;
-	json_t *f;
 
-	json_array_foreach(s->findings, i, f) {
-		json_t *m = json_object_get(f, "measure");
+	for (i = 0; i < s->nfindings; i++) {
+		struct md_sub_finding *f = &s->findings[i];
 		sqlite3_stmt *st;
-		char *js;
 		int64_t fid;
 
 		if ((st = prep(c, SQL_FINDING_ADD, err)) == NULL)
 			return MD_STORE_ERROR;
-		js = md_json_dumps(f, NULL);
 		sqlite3_bind_int64(st, 1, doc);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		bind_text(st, 3, jstr(f, "category"));
-		bind_text(st, 4, jstr(m, "version"));
-		bind_text(st, 5, jstr(m, "item"));
-		bind_text(st, 6, jstr(m, "number"));
-		bind_text(st, 7, jstr(f, "rule"));
-		sqlite3_bind_int(st, 8,
-		    (int)json_integer_value(json_object_get(f, "severity")));
-		bind_text(st, 9, jstr(f, "excerpt"));
-		sqlite3_bind_text(st, 10, js, -1, free);
+		bind_text(st, 3, f->category);
+		bind_text(st, 4, f->version);
+		bind_text(st, 5, f->item);
+		bind_text(st, 6, f->number);
+		bind_text(st, 7, f->rule);
+		sqlite3_bind_int(st, 8, f->severity);
+		bind_text(st, 9, f->excerpt);
+		sqlite3_bind_text(st, 10, f->json, (int)f->json_len,
+		    SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return fail(c, err, "finding");
 		fid = sqlite3_last_insert_rowid(c->db);
@@ -670,19 +665,16 @@ add_findings(struct md_store_conn *c, int64_t doc, struct md_submission *s,
 			return MD_STORE_ERROR;
 		sqlite3_bind_int64(st, 1, fid);
 		sqlite3_bind_int64(st, 2, doc);
-		bind_text(st, 3, jstr(f, "category"));
-		bind_text(st, 4, jstr(m, "version"));
-		bind_text(st, 5, jstr(m, "item"));
-		sqlite3_bind_int(st, 6,
-		    (int)json_integer_value(json_object_get(f, "severity")));
+		bind_text(st, 3, f->category);
+		bind_text(st, 4, f->version);
+		bind_text(st, 5, f->item);
+		sqlite3_bind_int(st, 6, f->severity);
 		bind_text(st, 7, s->region_code);
 		bind_text(st, 8, s->date);
 		bind_text(st, 9, now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return fail(c, err, "flag");
-		json_object_set_new(f, "flag_id",
-		    json_integer(sqlite3_last_insert_rowid(c->db)));
-		json_object_set_new(f, "flag_status", json_string("open"));
+		f->flag_id = sqlite3_last_insert_rowid(c->db);
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_check.h"
 #include "intake.h"
 #include "json.h"
 #include "server.h"
@@ -83,7 +84,7 @@ same_str(const char *a, const char *b, const char *what)
 static void
 same_submission(const struct md_submission *a, const struct md_submission *b)
 {
-	char *fa, *fb;
+	size_t i;
 
 	ck_assert_int_eq(a->platform_id, b->platform_id);
 	same_str(a->platform, b->platform, "platform");
@@ -102,11 +103,21 @@ same_submission(const struct md_submission *a, const struct md_submission *b)
 	same_str(a->measures_version, b->measures_version, "measures_version");
 	same_str(a->date, b->date, "date");
 	same_str(a->date_source, b->date_source, "date_source");
-	fa = md_json_dumps(a->findings, NULL);
-	fb = md_json_dumps(b->findings, NULL);
-	same_str(fa, fb, "findings");
-	free(fa);
-	free(fb);
+	ck_assert_uint_eq(a->nfindings, b->nfindings);
+	for (i = 0; i < a->nfindings; i++) {
+		const struct md_sub_finding *fa = &a->findings[i];
+		const struct md_sub_finding *fb = &b->findings[i];
+
+		same_str(fa->category, fb->category, "category");
+		same_str(fa->version, fb->version, "version");
+		same_str(fa->item, fb->item, "item");
+		same_str(fa->number, fb->number, "number");
+		same_str(fa->rule, fb->rule, "rule");
+		ck_assert_int_eq(fa->severity, fb->severity);
+		same_str(fa->excerpt, fb->excerpt, "excerpt");
+		same_str(fa->json, fb->json, "finding");
+		ck_assert_uint_eq(fa->json_len, strlen(fa->json));
+	}
 	ck_assert((a->webhooks == NULL) == (b->webhooks == NULL));
 }
 
@@ -335,13 +346,8 @@ START_TEST(answer_without_a_tree)
 		snprintf(a.received_at, sizeof a.received_at,
 		    "2022-11-2%zuT08:00:00.000Z", i % 10);
 		/* As the store leaves them. */
-		for (k = 0; k < json_array_size(a.findings); k++) {
-			json_t *f = json_array_get(a.findings, k);
-
-			json_object_set_new(f, "flag_id",
-			    json_integer((json_int_t)(k + 1)));
-			json_object_set_new(f, "flag_status", json_string("open"));
-		}
+		for (k = 0; k < a.nfindings; k++)
+			a.findings[k].flag_id = (int64_t)(k * 7 + 1);
 		tree = md_submission_json(&a);
 		want = md_json_dumps(tree, NULL);
 		md_submission_write(&b, &a);
@@ -352,6 +358,65 @@ START_TEST(answer_without_a_tree)
 		md_buf_free(&b);
 		md_submission_free(&a);
 	}
+}
+END_TEST
+
+/*
+ * md_finding_write writes what md_json_write writes of md_findings_json's
+ * objects, with the measures' text and without, for findings of every
+ * shape: several cited items among them.
+ */
+static const char *const violations[] = {
+	"即日起，全区中小学、幼儿园一律暂停线下教学，转为线上教学，恢复时间另行通知。",
+	"市疫情防控指挥部通告：全市所有进出通道一律关闭，车辆禁止通行，非必要不离开本市，"
+	"解除时间另行通知。",
+	"我家孩子发烧三十九度，去县医院急诊被要求先出示二十四小时核酸阴性证明，否则不予接诊。",
+	"本人所在地区不是高风险区，但返乡时村里要求必须集中隔离七天，并自费承担隔离费用。",
+	"小区没有任何病例，却被物业用铁皮围挡封住大门，要求每天做核酸才能出门，"
+	"全员核酸检测每天一次，所有企业一律停工停产。",
+	"各地要严格执行国家统一的防控政策，不得随意封校停课、停工停产。",
+	"全区实行静默管理，所有人员足不出户，快递外卖一律暂停，药店停止营业。",
+};
+
+START_TEST(findings_without_a_tree)
+{
+	size_t i, k, seen = 0, also = 0;
+	int text;
+
+	for (i = 0; i < MD_NELEM(violations); i++) {
+		struct md_input in = { 0 };
+		struct md_error err = { 0 };
+		struct md_result r;
+
+		in.name = "t";
+		in.text = violations[i];
+		in.len = strlen(violations[i]);
+		in.kind = "complaint";
+		in.occurred_at = "2022-11-25";
+		ck_assert_int_eq(md_engine_check(srv.rt->engine, &in, &r,
+		    &err), 0);
+		for (text = 0; text < 2; text++) {
+			json_t *arr = md_findings_json(&r, text);
+
+			for (k = 0; k < r.n; k++) {
+				struct md_buf b = { 0 };
+				char *want = md_json_dumps(json_array_get(arr, k),
+				    NULL);
+
+				md_finding_write(&b, &r, &r.findings[k], text);
+				md_buf_add(&b, "", 0);
+				ck_assert_str_eq(b.data, want);
+				free(want);
+				md_buf_free(&b);
+				seen++;
+				also += r.findings[k].nalso > 0;
+			}
+			json_decref(arr);
+		}
+		md_result_free(&r);
+	}
+	ck_assert_uint_gt(seen, 10);
+	ck_assert_uint_gt(also, 0);
 }
 END_TEST
 
@@ -370,6 +435,7 @@ main(void)
 	tcase_add_test(tc, text_limit);
 	tcase_add_test(tc, mutations);
 	tcase_add_test(tc, answer_without_a_tree);
+	tcase_add_test(tc, findings_without_a_tree);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

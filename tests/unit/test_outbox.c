@@ -304,17 +304,14 @@ START_TEST(store_rows)
 	memset(s.fingerprint, 'f', 64);
 	snprintf(s.date, sizeof s.date, "2022-11-20");
 	s.date_source = md_xstrdup("text");
-	s.findings = json_pack("[{s:s, s:{s:s, s:s, s:s}, s:s, s:i, s:s}]",
-	    "category", "closure.lockdown", "measure", "version", "2022-11-11",
-	    "item", "2.9", "number", "九", "rule", "r", "severity", 5,
-	    "excerpt", "x");
+	tu_add_finding(&s, "closure.lockdown", "2022-11-11", "2.9", "九", "r",
+	    5, "x");
 	s.webhooks = json_pack("[{s:s, s:s, s:i}]", "webhook", "wg",
 	    "url", "http://127.0.0.1:9/wh", "finding", 0);
 	ck_assert_int_eq(b->begin(c, &err), 0);
 	ck_assert_int_eq(b->submission_put(c, &s, &out, &err),
 	    MD_STORE_CREATED);
-	flag = json_integer_value(json_object_get(json_array_get(s.findings,
-	    0), "flag_id"));
+	flag = s.findings[0].flag_id;
 	/* A review refused by the workflow queues nothing. */
 	ck_assert_int_eq(b->flag_review(c, flag, "escalate", "rev", "n",
 	    "public", &out, &err), MD_STORE_CONFLICT);

@@ -192,7 +192,6 @@ START_TEST(feed_state_and_source)
 	memset(s.fingerprint, 'f', 64);
 	strcpy(s.date, "2022-11-20");
 	s.date_source = md_xstrdup("text");
-	s.findings = json_array();
 	ck_assert_int_eq(b->submission_put(c, &s, &out, &err),
 	    MD_STORE_CREATED);
 	ck_assert_int_eq(b->commit(c, &err), 0);
@@ -277,16 +276,11 @@ START_TEST(group_journal_in_memory)
 			strcpy(s.date, "2022-11-20");
 			s.date_source = md_xstrdup("received");
 			s.region_code = md_xasprintf("11%04d", i);
-			s.findings = json_array();
 			for (k = 0; k < 4; k++)
-				json_array_append_new(s.findings, json_pack(
-				    "{s:s, s:{s:s, s:s, s:s}, s:s, s:i, s:s}",
-				    "category", k % 2 ? "closure.school" :
-				    "testing.mass", "measure", "version",
-				    "2022-11-11", "item", k % 2 ? "16" : "6",
-				    "number", k % 2 ? "十六" : "六", "rule",
-				    "r", "severity", 1 + (i + k) % 3, "excerpt",
-				    text + 2000));
+				tu_add_finding(&s, k % 2 ? "closure.school" :
+				    "testing.mass", "2022-11-11", k % 2 ? "16" :
+				    "6", k % 2 ? "十六" : "六", "r",
+				    1 + (i + k) % 3, text + 2000);
 			ck_assert_int_eq(b->savepoint(c, &err), 0);
 			ck_assert_int_eq(b->submission_put(c, &s, &out, &err),
 			    MD_STORE_CREATED);

@@ -13,6 +13,8 @@
 
 #include "conf.h"
 #include "engine.h"
+#include "json.h"
+#include "store.h"
 #include "util.h"
 #include "xml.h"
 
@@ -100,6 +102,34 @@ tu_run(Suite *s)
 	srunner_free(sr);
 	xmlCleanupParser();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Adds a finding to s, as the engine's would be: its filing fields and
+ * its JSON. */
+static inline void
+tu_add_finding(struct md_submission *s, const char *category,
+    const char *version, const char *item, const char *number,
+    const char *rule, int severity, const char *excerpt)
+{
+	struct md_sub_finding *f;
+	json_t *o;
+
+	s->findings = md_xreallocarray(s->findings, s->nfindings + 1,
+	    sizeof *s->findings);
+	f = &s->findings[s->nfindings++];
+	memset(f, 0, sizeof *f);
+	f->category = md_xstrdup(category);
+	f->version = md_xstrdup(version);
+	f->item = md_xstrdup(item);
+	f->number = md_xstrdup(number);
+	f->rule = md_xstrdup(rule);
+	f->severity = severity;
+	f->excerpt = md_xstrdup(excerpt);
+	o = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:i, s:s}", "category",
+	    category, "measure", "version", version, "item", item, "number",
+	    number, "rule", rule, "severity", severity, "excerpt", excerpt);
+	f->json = md_json_dumps(o, &f->json_len);
+	json_decref(o);
 }
 
 #endif /* MD_TESTUTIL_H */
