@@ -645,6 +645,8 @@ take_result(struct md_server *srv, struct md_submission *s,
 	struct md_buf b = { 0 };
 	size_t i;
 
+	if (r->n > 0)
+		md_buf_reserve(&b, 2048);
 	s->measures_version = r->measures ?
 	    md_xstrdup(r->measures->version) : NULL;
 	memcpy(s->date, r->date, sizeof s->date);
@@ -768,8 +770,11 @@ member(struct md_buf *b, const char *key, const char *s)
 void
 md_submission_write(struct md_buf *b, const struct md_submission *s)
 {
-	size_t i;
+	size_t i, room = 1024;
 
+	for (i = 0; i < s->nfindings; i++)
+		room += s->findings[i].json_len + 64;
+	md_buf_reserve(b, room);
 	md_buf_adds(b, "{\"id\":");
 	md_json_write_int(b, s->id);
 	member(b, ",\"platform\":", s->platform);
@@ -876,7 +881,22 @@ fast_string(struct fast_json *j, size_t *len)
 	const unsigned char *p = j->p + 1, *run;
 	struct md_buf b = { 0 };
 	unsigned cp, lo;
+	char *v;
 
+	/* Most strings have no escape: copied at once. */
+	while (p < j->end && *p != '"' && *p != '\\' && *p >= 0x20)
+		p++;
+	if (p < j->end && *p == '"') {
+		run = j->p + 1;
+		if (md_utf8_check((const char *)run, (size_t)(p - run),
+		    NULL) != 0)
+			return NULL;
+		j->p = p + 1;
+		*len = (size_t)(p - run);
+		return md_xstrndup((const char *)run, *len);
+	}
+	p = j->p + 1;
+	md_buf_reserve(&b, (size_t)(j->end - p));
 	for (;;) {
 		run = p;
 		while (p < j->end && *p != '"' && *p != '\\' && *p >= 0x20)
@@ -950,7 +970,9 @@ fast_string(struct fast_json *j, size_t *len)
 	if (md_utf8_check(b.data, b.len, NULL) != 0)
 		goto bad;
 	*len = b.len;
-	return b.data;
+	v = md_xstrndup(b.data, b.len);	/* not the whole body's room */
+	md_buf_free(&b);
+	return v;
 bad:
 	md_buf_free(&b);
 	return NULL;
