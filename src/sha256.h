@@ -33,4 +33,12 @@ void md_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void md_hex(const unsigned char *d, size_t n, char *out);
 
+/*
+ * For the tests only: with force nonzero, hash with the portable code even
+ * where the CPU has SHA instructions; with 0, go back to the code chosen
+ * at load time.  Returns 1 if the SHA-NI code is now in use, 0 if not.
+ * Not thread-safe: call it while no other thread is hashing.
+ */
+int md_sha256_force_portable(int force);
+
 #endif /* MD_SHA256_H */
