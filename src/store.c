@@ -2,9 +2,12 @@
  * store.c - running the store off the event loop.
  *
  * The writer thread sleeps until jobs are queued, then takes all of them
- * (up to MAX_GROUP) and runs them in one transaction: each job inside its
- * own savepoint, so a job refused by the store (a conflict) or failing
- * leaves the others in, and one COMMIT, one fsync, for the group.  Only
+ * (up to MAX_GROUP) and runs them in one transaction, with one COMMIT, one
+ * fsync, for the group.  A job refused by the store (a conflict) or
+ * failing must leave the others in: a group of jobs that may run again
+ * runs first as it is, and only when one is refused is it rolled back and
+ * run again with each job inside its own savepoint (as any other group
+ * runs from the start).  Only
  * after the commit returns are the jobs handed back: they go on a done
  * list and a byte written to a pipe wakes the event loop, which runs
  * their done() callbacks.  If the commit fails, every job of the group
@@ -207,6 +210,36 @@ hand_back(struct md_store *s, struct md_job *head, struct md_job **tail)
 	}
 }
 
+/* Whether a job's rc keeps what it wrote: a refused or failed job leaves
+ * no trace in the group. */
+static int
+kept(int rc)
+{
+	return rc >= 0 && rc != MD_STORE_CONFLICT && rc != MD_STORE_NOTFOUND &&
+	    rc != MD_STORE_INVALID;
+}
+
+/*
+ * Runs the group with no savepoints; 1 when every job's work is kept.
+ * A savepoint a job cost the writer its pages copied to the statement
+ * journal, 2-3 µs of about 25 a submission (docs/PERFORMANCE.md), for a
+ * refusal that almost never comes.
+ */
+static int
+run_plain(const struct md_store_backend *b, struct md_store_conn *c,
+    struct md_job *head)
+{
+	struct md_job *j;
+
+	for (j = head; j != NULL; j = j->next)
+		if (!j->rerunnable)
+			return 0;
+	for (j = head; j != NULL; j = j->next)
+		if (!kept(j->rc = j->run(b, c, j)))
+			return -1;
+	return 1;
+}
+
 static void
 run_group(struct lane *l, struct md_job *head)
 {
@@ -216,12 +249,26 @@ run_group(struct lane *l, struct md_job *head)
 	struct md_job *j, **tail = &head;
 	size_t n = 0, k;
 	double t0 = md_mono(), dt;
-	int ok;
+	int ok, plain;
 
-	ok = b->begin(l->conn, &err) == 0;
 	for (j = head; j != NULL; j = j->next) {
 		n++;
 		tail = &j->next;
+	}
+	ok = b->begin(l->conn, &err) == 0;
+	plain = ok ? run_plain(b, l->conn, head) : 0;
+	if (plain < 0) {
+		/* A job was refused or failed: the group again, each job in
+		 * a savepoint of its own. */
+		b->rollback(l->conn);
+		for (j = head; j != NULL; j = j->next) {
+			json_decref(j->out);
+			j->out = NULL;
+			md_error_clear(&j->err);
+		}
+		ok = b->begin(l->conn, &err) == 0;
+	}
+	for (j = head; plain <= 0 && j != NULL; j = j->next) {
 		if (!ok) {
 			j->rc = MD_STORE_ERROR;
 			md_error_set(&j->err, "%s", err.msg);
@@ -232,9 +279,7 @@ run_group(struct lane *l, struct md_job *head)
 			continue;
 		}
 		j->rc = j->run(b, l->conn, j);
-		/* A refused or failed job leaves no trace in the group. */
-		b->release(l->conn, j->rc >= 0 && j->rc != MD_STORE_CONFLICT &&
-		    j->rc != MD_STORE_NOTFOUND && j->rc != MD_STORE_INVALID);
+		b->release(l->conn, kept(j->rc));
 	}
 	if (ok && b->commit(l->conn, &err) != 0) {
 		b->rollback(l->conn);

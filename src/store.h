@@ -262,6 +262,8 @@ struct md_job {
 	md_job_run_fn run;	/* on a store thread */
 	md_job_done_fn done;	/* on the event loop, after the commit */
 	void *arg;
+	int rerunnable;		/* run() may run again after a rollback, out
+				 * and err cleared, with the same effect */
 	int rc;			/* enum md_store_rc */
 	json_t *out;
 	struct md_error err;
