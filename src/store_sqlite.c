@@ -1507,9 +1507,9 @@ sq_first_confirmed(struct md_store_conn *c, char out[26],
  *
  * Nothing narrows the pass to a range of the index: the status facet
  * counts every status whatever the status filter, and the other filters
- * are not where flags_queue could seek.  Nor does SQLite filter: at
- * 100,000 flags its evaluation of a WHERE clause ("at most one filter
- * failed", GLOB for the region) cost more than handing every row over.
+ * are not where flags_queue could seek.  At 100,000 flags the pass costs
+ * 9-10 ms however few flags pass, against 3-5 ms for six seeks of the
+ * old flags_facets when two filters or more are on (docs/PERFORMANCE.md).
  */
 static const char SQL_COUNT_ROWS[] =
     "SELECT status, category, item, severity, region_code, date, version "
@@ -1788,10 +1788,10 @@ count_key(struct tally *t, int column, sqlite3_stmt *st)
  * The WHERE clause of the pass: the filters no facet leaves out, and,
  * when two or more others are on, rows failing at most one of them (a
  * flag failing two counts nowhere).  count_misses decides what counts;
- * this only spares handing over rows that count nowhere, which at
- * 100,000 flags costs more than SQLite's test (2-3 ms less a filtered
- * request; with one filter or none it would drop nothing, and each test
- * costs SQLite about as much as the hand-over of a row).
+ * this only spares handing over rows that count nowhere: 2-3 ms less a
+ * filtered request at 100,000 flags, though each term costs SQLite
+ * about as much per row as the hand-over (so none with fewer filters,
+ * where it would drop nothing).
  */
 static void
 count_where(struct md_buf *sql, const struct md_flag_query *q)
