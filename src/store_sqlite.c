@@ -1507,9 +1507,10 @@ sq_first_confirmed(struct md_store_conn *c, char out[26],
  *
  * Nothing narrows the pass to a range of the index: the status facet
  * counts every status whatever the status filter, and the other filters
- * are not where flags_queue could seek.  At 100,000 flags the pass costs
- * 9-10 ms however few flags pass, against 3-5 ms for six seeks of the
- * old flags_facets when two filters or more are on (docs/PERFORMANCE.md).
+ * are not where flags_queue could seek.  At 100,000 flags a request
+ * takes 9-21 ms however few flags pass: less than the old six queries
+ * over flags_facets unfiltered (51 ms), more with a category filter,
+ * which they could seek (4-6 ms; docs/PERFORMANCE.md).
  */
 static const char SQL_COUNT_ROWS[] =
     "SELECT status, category, item, severity, region_code, date, version "
