@@ -1,8 +1,9 @@
 /*
  * test_store.c - SHA-256 against FIPS 180-4's vectors, store specs, the
  * review transitions, schema migration and its refusal of a newer store,
- * the append-only review history, tokens in the SQLite backend, and a
- * group's statement journals kept in memory.
+ * the append-only review history, tokens in the SQLite backend, a
+ * group's statement journals kept in memory, the reviewer queue's index
+ * and its counts per filter.
  */
 #include <check.h>
 #include <dirent.h>
@@ -377,6 +378,328 @@ START_TEST(report_rows)
 }
 END_TEST
 
+/* Names of indexes on the flags table, from sqlite_master. */
+static int
+has_index(const char *path, const char *name)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'index' AND tbl_name = 'flags' AND "
+	    "name = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+assert_queue_indexes(const char *path)
+{
+	ck_assert_int_eq(has_index(path, "flags_queue"), 1);
+	ck_assert_int_eq(has_index(path, "flags_facets"), 0);
+	ck_assert_int_eq(has_index(path, "flags_by_status"), 0);
+	ck_assert_int_eq(has_index(path, "flags_by_place"), 1);
+	ck_assert_int_eq(has_index(path, "flags_by_severity"), 1);
+}
+
+/*
+ * The reviewer queue's one index, (status, id, ...), that new flags
+ * append to: on a fresh store, and on a store of the version before,
+ * which had flags_facets and flags_by_status instead.
+ */
+START_TEST(queue_index_migration)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	struct md_flag_query q = { 0 };
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	char *sql;
+	json_t *out = NULL;
+	int version;
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	version = b->schema_version(c);
+	b->close(c);
+	assert_queue_indexes(path);
+
+	/* Back to the version before, with a flag in it. */
+	sql = md_xasprintf("DROP INDEX flags_queue;"
+	    "CREATE INDEX flags_facets ON flags (status, category, severity, "
+	    "item, region_code, date, version);"
+	    "CREATE INDEX flags_by_status ON flags (status, id);"
+	    "INSERT INTO flags (finding_id, document_id, status, category, "
+	    "version, item, severity, region_code, date, created_at, "
+	    "updated_at) VALUES (1, 1, 'open', 'closure.school', 'v', '2.16', "
+	    "4, '110105', '2022-11-20', 'x', 'x');"
+	    "PRAGMA user_version = %d;", version - 1);
+	ck_assert_int_eq(exec_sql(path, sql), SQLITE_OK);
+	free(sql);
+	ck_assert_int_eq(has_index(path, "flags_facets"), 1);
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	ck_assert_int_eq(b->schema_version(c), version);
+	ck_assert_int_eq(b->flags_counts(c, &q, &out, &err), MD_STORE_OK);
+	ck_assert_int_eq(json_integer_value(json_object_get(out, "total")), 1);
+	json_decref(out);
+	b->close(c);
+	assert_queue_indexes(path);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
+/* The flags of counts_against_brute_force, made up from their number. */
+#define NCF 400
+#define OR_DASH(s) ((s) ? (s) : "-")
+
+struct cflag {
+	const char *status, *category, *item, *version, *region, *date;
+	int severity;
+};
+
+static const char *const c_status[] = { "open", "confirmed", "dismissed",
+	"escalated", "rectified" };
+static const char *const c_category[] = { "closure.school", "closure.work",
+	"testing.mass", "traffic.block" };
+static const char *const c_item[] = { "2.16", "2.1", "2.6", "2.20" };
+static const char *const c_version[] = { "2022-11-11", "2022-12-07" };
+static const char *const c_region[] = { NULL, "11", "110105", "1101",
+	"12", "120101", "32", "3201", "330106", "110229" };
+static const char *const c_date[] = { "2022-11-19", "2022-11-20",
+	"2022-11-25", "2022-11-30", "2022-12-01" };
+static const int c_severity[] = { 1, 2, 3, 4, 5, 10 };
+
+static void
+cflag_make(int i, struct cflag *f)
+{
+	f->status = c_status[(i * 7) % 11 % MD_NELEM(c_status)];
+	f->category = c_category[(i / 3) % MD_NELEM(c_category)];
+	f->item = c_item[(i * 5 + i / 7) % MD_NELEM(c_item)];
+	f->version = c_version[(i / 13) % MD_NELEM(c_version)];
+	f->region = c_region[(i * 3 + i / 11) % MD_NELEM(c_region)];
+	f->date = c_date[(i * 11 + i / 5) % MD_NELEM(c_date)];
+	f->severity = c_severity[(i + i / 4) % MD_NELEM(c_severity)];
+}
+
+/* Whether f passes q's filters, less the one of facet skip (a name). */
+static int
+cflag_passes(const struct cflag *f, const struct md_flag_query *q,
+    const char *skip)
+{
+	if (strcmp(skip, "status") != 0 && q->status &&
+	    strcmp(f->status, q->status) != 0)
+		return 0;
+	if (strcmp(skip, "category") != 0 && q->category &&
+	    strcmp(f->category, q->category) != 0)
+		return 0;
+	if (strcmp(skip, "item") != 0 && q->item &&
+	    strcmp(f->item, q->item) != 0)
+		return 0;
+	if (strcmp(skip, "province") != 0 && q->region && (f->region ==
+	    NULL || strncmp(f->region, q->region, strlen(q->region)) != 0))
+		return 0;
+	if (strcmp(skip, "severity") != 0 && q->severity &&
+	    f->severity != q->severity)
+		return 0;
+	if (strcmp(skip, "severity") != 0 && q->min_severity &&
+	    f->severity < q->min_severity)
+		return 0;
+	if (q->version && strcmp(f->version, q->version) != 0)
+		return 0;
+	if (q->from && strcmp(f->date, q->from) < 0)
+		return 0;
+	if (q->to && strcmp(f->date, q->to) > 0)
+		return 0;
+	return 1;
+}
+
+/* f's key in facet name, into buf. */
+static const char *
+cflag_key(const struct cflag *f, const char *facet, char buf[16])
+{
+	if (strcmp(facet, "status") == 0)
+		return f->status;
+	if (strcmp(facet, "category") == 0)
+		return f->category;
+	if (strcmp(facet, "item") == 0)
+		return f->item;
+	if (strcmp(facet, "severity") == 0) {
+		snprintf(buf, 16, "%d", f->severity);
+		return buf;
+	}
+	if (f->region == NULL)
+		return "";
+	snprintf(buf, 16, "%.2s", f->region);
+	return buf;
+}
+
+/* The counts of q against a count of the flags, facet by facet. */
+static void
+check_counts(const struct cflag *fl, json_t *got,
+    const struct md_flag_query *q, const char *label)
+{
+	static const char *const facet[] = { "status", "category", "item",
+		"severity", "province" };
+	struct { char key[16]; long long n; } want[NCF];
+	char buf[16];
+	size_t i, j, k, nkeys;
+	long long total = 0;
+	const char *key, *prev;
+	json_t *m, *v;
+
+	for (i = 0; i < NCF; i++)
+		total += cflag_passes(&fl[i], q, "");
+	ck_assert_msg(json_integer_value(json_object_get(got, "total")) ==
+	    total, "%s: total %lld, want %lld", label, (long long)
+	    json_integer_value(json_object_get(got, "total")), total);
+	for (k = 0; k < MD_NELEM(facet); k++) {
+		nkeys = 0;
+		for (i = 0; i < NCF; i++) {
+			if (!cflag_passes(&fl[i], q, facet[k]))
+				continue;
+			key = cflag_key(&fl[i], facet[k], buf);
+			for (j = 0; j < nkeys && strcmp(want[j].key, key) != 0;
+			    j++)
+				;
+			if (j == nkeys) {
+				snprintf(want[j].key, sizeof want[j].key, "%s",
+				    key);
+				want[j].n = 0;
+				nkeys++;
+			}
+			want[j].n++;
+		}
+		m = json_object_get(got, facet[k]);
+		ck_assert_msg(json_is_object(m), "%s: no %s", label, facet[k]);
+		ck_assert_msg(json_object_size(m) == nkeys, "%s: %s has %zu "
+		    "keys, want %zu", label, facet[k], json_object_size(m),
+		    nkeys);
+		for (j = 0; j < nkeys; j++) {
+			v = json_object_get(m, want[j].key);
+			ck_assert_msg(v != NULL && json_integer_value(v) ==
+			    want[j].n, "%s: %s \"%s\" %lld, want %lld", label,
+			    facet[k], want[j].key, v ? (long long)
+			    json_integer_value(v) : -1LL, want[j].n);
+		}
+		/* In GROUP BY's order: by value for severity. */
+		prev = NULL;
+		json_object_foreach(m, key, v) {
+			if (prev != NULL)
+				ck_assert_msg(strcmp(facet[k], "severity") == 0 ?
+				    atoi(prev) < atoi(key) : strcmp(prev, key) <
+				    0, "%s: %s \"%s\" before \"%s\"", label,
+				    facet[k], prev, key);
+			prev = key;
+		}
+	}
+}
+
+/*
+ * The queue's counts, one pass in C, against the flags counted one by
+ * one, over combinations of every filter.
+ */
+START_TEST(counts_against_brute_force)
+{
+	const struct md_store_backend *b = &md_store_sqlite;
+	struct md_error err = { 0 };
+	struct md_store_conn *c;
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	struct cflag fl[NCF];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	json_t *out;
+	int i, combo;
+
+	c = b->open(path, 1, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	b->close(c);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO flags (id, "
+	    "finding_id, document_id, status, category, version, item, "
+	    "severity, region_code, date, created_at, updated_at) VALUES "
+	    "(?1, ?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'x', 'x')", -1, &st, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < NCF; i++) {
+		cflag_make(i, &fl[i]);
+		sqlite3_bind_int(st, 1, i + 1);
+		sqlite3_bind_text(st, 2, fl[i].status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, fl[i].category, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, fl[i].version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, fl[i].item, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, fl[i].severity);
+		if (fl[i].region != NULL)
+			sqlite3_bind_text(st, 7, fl[i].region, -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 7);
+		sqlite3_bind_text(st, 8, fl[i].date, -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	c = b->open(path, 0, &err);
+	ck_assert_msg(c != NULL, "%s", err.msg);
+	/* Each filter off or on (some two ways), in every combination. */
+	for (combo = 0; combo < 3 * 2 * 2 * 2 * 4 * 4 * 2 * 2; combo++) {
+		static const char *const status[] = { NULL, "open",
+			"dismissed" };
+		static const char *const region[] = { NULL, "11", "1101",
+			"99" };
+		/* Severity 10 passes min 3; 4 and min 5, nothing. */
+		static const int sev[][2] = { { 0, 0 }, { 4, 0 }, { 0, 3 },
+			{ 4, 5 } };
+		struct md_flag_query q = { 0 };
+		char label[200];
+		int k = combo;
+
+		q.status = status[k % 3];
+		k /= 3;
+		q.category = k % 2 ? "closure.school" : NULL;
+		k /= 2;
+		q.item = k % 2 ? "2.1" : NULL;	/* a prefix of "2.16" */
+		k /= 2;
+		q.version = k % 2 ? "2022-11-11" : NULL;
+		k /= 2;
+		q.region = region[k % 4];
+		k /= 4;
+		q.severity = sev[k % 4][0];
+		q.min_severity = sev[k % 4][1];
+		k /= 4;
+		q.from = k % 2 ? "2022-11-20" : NULL;
+		k /= 2;
+		q.to = k % 2 ? "2022-11-30" : NULL;
+		snprintf(label, sizeof label, "status=%s category=%s item=%s "
+		    "version=%s region=%s severity=%d min_severity=%d from=%s "
+		    "to=%s", OR_DASH(q.status), OR_DASH(q.category),
+		    OR_DASH(q.item), OR_DASH(q.version), OR_DASH(q.region),
+		    q.severity, q.min_severity, OR_DASH(q.from),
+		    OR_DASH(q.to));
+		out = NULL;
+		ck_assert_int_eq(b->flags_counts(c, &q, &out, &err),
+		    MD_STORE_OK);
+		check_counts(fl, out, &q, label);
+		json_decref(out);
+	}
+	b->close(c);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -392,6 +715,8 @@ main(void)
 	tcase_add_test(tc, report_rows);
 	tcase_add_test(tc, feed_state_and_source);
 	tcase_add_test(tc, group_journal_in_memory);
+	tcase_add_test(tc, queue_index_migration);
+	tcase_add_test(tc, counts_against_brute_force);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
