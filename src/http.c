@@ -208,19 +208,56 @@ xml_value(struct md_buf *b, const char *name, json_t *v)
 	md_buf_printf(b, "</%s>", name);
 }
 
+/* The headers every answer carries. */
 static void
-send_body(struct req *q, int status, const char *ctype, const char *body,
-    size_t len)
+body_headers(struct req *q, const char *ctype)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(q->r);
-	struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
 
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evbuffer_add(out, body, len);
+}
+
+static void
+send_reply(struct req *q, int status)
+{
 	evhttp_send_reply(q->r, status, NULL, NULL);
 	md_metrics_request(&q->srv->m, q->route, status, md_mono() - q->t0);
+}
+
+static void
+send_body(struct req *q, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	body_headers(q, ctype);
+	evbuffer_add(evhttp_request_get_output_buffer(q->r), body, len);
+	send_reply(q, status);
+}
+
+static void
+free_buf(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+/* send_body with b's bytes, handed to the output buffer as they are
+ * (b is left empty). */
+static void
+send_buf(struct req *q, int status, const char *ctype, struct md_buf *b)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+
+	body_headers(q, ctype);
+	if (b->len == 0 || evbuffer_add_reference(out, b->data, b->len,
+	    free_buf, NULL) != 0) {
+		evbuffer_add(out, b->data, b->len);
+		md_buf_free(b);
+	}
+	memset(b, 0, sizeof *b);
+	send_reply(q, status);
 }
 
 /* Sends v (stolen) and frees the request. */
@@ -241,16 +278,12 @@ reply(struct req *q, int status, json_t *v, const char *root)
 				xml_value(&b, key, m);
 			md_buf_printf(&b, "</%s>\n", root);
 		}
-		send_body(q, status, "application/xml; charset=utf-8", b.data,
-		    b.len);
-		md_buf_free(&b);
+		send_buf(q, status, "application/xml; charset=utf-8", &b);
 	} else {
-		size_t len;
-		char *s = md_json_dumps(v, &len);
+		struct md_buf b = { 0 };
 
-		send_body(q, status, "application/json; charset=utf-8", s,
-		    len);
-		free(s);
+		md_json_write(&b, v);
+		send_buf(q, status, "application/json; charset=utf-8", &b);
 	}
 	json_decref(v);
 	req_free(q);
@@ -592,9 +625,7 @@ done_submission_put(struct md_job *j)
 		evhttp_add_header(evhttp_request_get_output_headers(q->r),
 		    "Location", loc);
 		md_submission_write(&b, &q->sub);
-		send_body(q, 201, "application/json; charset=utf-8", b.data,
-		    b.len);
-		md_buf_free(&b);
+		send_buf(q, 201, "application/json; charset=utf-8", &b);
 		req_free(q);
 		return;
 	}

@@ -642,11 +642,8 @@ static void
 take_result(struct md_server *srv, struct md_submission *s,
     struct md_result *r)
 {
-	struct md_buf b = { 0 };
 	size_t i;
 
-	if (r->n > 0)
-		md_buf_reserve(&b, 2048);
 	s->measures_version = r->measures ?
 	    md_xstrdup(r->measures->version) : NULL;
 	memcpy(s->date, r->date, sizeof s->date);
@@ -665,12 +662,16 @@ take_result(struct md_server *srv, struct md_submission *s,
 		sf->rule = md_xstrdup(f->rule->id);
 		sf->severity = f->severity;
 		sf->excerpt = md_xstrdup(f->excerpt);
-		md_finding_write(&b, r, f, 0);
-		sf->json_len = b.len;
-		sf->json = md_xstrndup(b.data, b.len);
-		b.len = 0;
+		{
+			/* Written into its own buffer, which it keeps. */
+			struct md_buf b = { 0 };
+
+			md_buf_reserve(&b, 1000);
+			md_finding_write(&b, r, f, 0);
+			sf->json_len = b.len;
+			sf->json = b.data;
+		}
 	}
-	md_buf_free(&b);
 	md_result_free(r);
 	/* Queued by the store with the submission, whatever its path. */
 	s->webhooks = webhook_routes(srv, s);

@@ -405,6 +405,7 @@ assert_queue_indexes(const char *path)
 	ck_assert_int_eq(has_index(path, "flags_facets"), 0);
 	ck_assert_int_eq(has_index(path, "flags_by_status"), 0);
 	ck_assert_int_eq(has_index(path, "flags_by_place"), 0);
+	ck_assert_int_eq(has_index(path, "flags_by_document"), 0);
 	ck_assert_int_eq(has_index(path, "flags_by_severity"), 1);
 }
 
@@ -439,6 +440,7 @@ START_TEST(queue_index_migration)
 	    "CREATE INDEX flags_by_status ON flags (status, id);"
 	    "CREATE INDEX flags_by_place ON flags (category, region_code, "
 	    "status, date);"
+	    "CREATE INDEX flags_by_document ON flags (document_id);"
 	    "INSERT INTO flags (finding_id, document_id, status, category, "
 	    "version, item, severity, region_code, date, created_at, "
 	    "updated_at) VALUES (1, 1, 'open', 'closure.school', 'v', '2.16', "
