@@ -455,6 +455,18 @@ validate(struct req *q, json_t *o, enum md_body_kind kind)
 	return -1;
 }
 
+/* s (NULL: "") into out of size n, cut short if it must be. */
+static void
+copy(char *out, size_t n, const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, s != NULL ? s : "", len);
+	out[len] = '\0';
+}
+
 /* --- auth --------------------------------------------------------------- */
 
 static int
@@ -515,9 +527,8 @@ authorize(struct req *q, int roles)
 	}
 	q->role = role_bit(p->t.role);
 	q->platform_id = p->t.platform_id;
-	snprintf(q->platform, sizeof q->platform, "%s",
-	    p->t.platform ? p->t.platform : "");
-	snprintf(q->actor, sizeof q->actor, "%s", p->t.label);
+	copy(q->platform, sizeof q->platform, p->t.platform);
+	copy(q->actor, sizeof q->actor, p->t.label);
 	if (srv->rt->conf.rate > 0) {
 		now = md_mono();
 		p->tokens += (now - p->refilled) * srv->rt->conf.rate;

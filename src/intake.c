@@ -445,6 +445,22 @@ validate(json_t *o, const struct field *spec, const char *prefix,
 	return 0;
 }
 
+/* A value as the fingerprint hashes it: its length in decimal, a colon,
+ * its bytes. */
+static void
+hash_value(struct md_sha256 *h, const char *v, size_t n)
+{
+	char len[24], *p = len + sizeof len;
+	size_t k = n;
+
+	*--p = ':';
+	do
+		*--p = (char)('0' + k % 10);
+	while ((k /= 10) != 0);
+	md_sha256_update(h, p, (size_t)(len + sizeof len - p));
+	md_sha256_update(h, v, n);
+}
+
 /*
  * Hashes the fields of a validated body in the spec's order, each as its
  * name, a NUL, its length and its bytes (objects nested the same way), so
@@ -458,7 +474,6 @@ fingerprint(struct md_sha256 *h, json_t *o, const struct field *spec)
 
 	for (f = spec; f->name != NULL; f++) {
 		json_t *v = json_object_get(o, f->name);
-		char len[24];
 
 		if (v == NULL || json_is_null(v))
 			continue;
@@ -469,9 +484,7 @@ fingerprint(struct md_sha256 *h, json_t *o, const struct field *spec)
 			md_sha256_update(h, "}", 1);
 			continue;
 		}
-		snprintf(len, sizeof len, "%zu:", json_string_length(v));
-		md_sha256_update(h, len, strlen(len));
-		md_sha256_update(h, json_string_value(v), json_string_length(v));
+		hash_value(h, json_string_value(v), json_string_length(v));
 	}
 }
 
@@ -1094,7 +1107,6 @@ static void
 fast_fingerprint(struct md_sha256 *h, const struct fast_obj *o)
 {
 	const struct field *f;
-	char len[24];
 	size_t k;
 
 	for (k = 0; (f = &o->spec[k])->name != NULL; k++) {
@@ -1107,9 +1119,7 @@ fast_fingerprint(struct md_sha256 *h, const struct fast_obj *o)
 			md_sha256_update(h, "}", 1);
 			continue;
 		}
-		snprintf(len, sizeof len, "%zu:", o->len[k]);
-		md_sha256_update(h, len, strlen(len));
-		md_sha256_update(h, o->v[k], o->len[k]);
+		hash_value(h, o->v[k], o->len[k]);
 	}
 }
 
