@@ -192,13 +192,20 @@ md_date_valid(const char *s)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 		30, 31 };
+	static const int digit[] = { 0, 1, 2, 3, 5, 6, 8, 9 };
 	int y, m, d, leap;
-	char tail;
+	size_t i;
 
+	/* YYYY-MM-DD, digits only (sscanf would take " 1" for a month). */
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return 0;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return 0;
+	for (i = 0; i < MD_NELEM(digit); i++)
+		if (s[digit[i]] < '0' || s[digit[i]] > '9')
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (y < 1900 || m < 1 || m > 12 || d < 1)
 		return 0;
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -444,6 +444,30 @@ START_TEST(findings_without_a_tree)
 }
 END_TEST
 
+/* Dates are YYYY-MM-DD in digits, real days of the calendar. */
+START_TEST(dates)
+{
+	static const char *const yes[] = { "2022-11-20", "2024-02-29",
+		"2000-02-29", "1900-01-01", "2022-12-31" };
+	static const char *const no[] = { "2023-02-29", "1900-02-29",
+		"2022-13-01", "2022-00-10", "2022-11-00", "2022-04-31",
+		"2022- 1-01", "+022-01-01", " 2022-1-01", "2022-11-2a",
+		"1899-12-31", "2022/11/20", "", "2022-11-200" };
+	char out[11];
+	size_t i;
+
+	for (i = 0; i < MD_NELEM(yes); i++)
+		ck_assert_msg(md_date_valid(yes[i]), "%s", yes[i]);
+	for (i = 0; i < MD_NELEM(no); i++)
+		ck_assert_msg(!md_date_valid(no[i]), "%s", no[i]);
+	ck_assert_int_eq(md_cst_date("2022-11-20T20:30:00Z", out), 0);
+	ck_assert_str_eq(out, "2022-11-21");
+	ck_assert_int_eq(md_cst_date("2022-11-20T08:30:00+08:00", out), 0);
+	ck_assert_str_eq(out, "2022-11-20");
+	ck_assert_int_ne(md_cst_date("2022-11-20T25:30:00Z", out), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -460,6 +484,7 @@ main(void)
 	tcase_add_test(tc, mutations);
 	tcase_add_test(tc, answer_without_a_tree);
 	tcase_add_test(tc, findings_without_a_tree);
+	tcase_add_test(tc, dates);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
