@@ -9,6 +9,7 @@
 #include "config.h"
 #endif
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,6 +191,7 @@ static const struct field contact_fields[] = {
  * in these tables. */
 enum { SF_EXTERNAL_ID, SF_KIND, SF_TITLE, SF_TEXT, SF_REGION, SF_OCCURRED,
 	SF_PUBLISHED, SF_CONTACT, SF_CALLBACK, SF_N };
+#define FAST_FIELDS 12		/* at most, in a spec */
 enum { RF_CODE, RF_NAME };
 enum { CF_NAME, CF_PHONE };
 static const struct field submission_fields[] = {
@@ -204,6 +206,13 @@ static const struct field submission_fields[] = {
 	{ "callback_url", F_STR, 0, 2048, C_URL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
+/* The fast path's places, and its room for fields, hold for these. */
+_Static_assert(MD_NELEM(submission_fields) == SF_N + 1,
+    "SF_* must name submission_fields in order");
+_Static_assert(MD_NELEM(region_fields) == 3 && MD_NELEM(contact_fields) == 3,
+    "RF_* and CF_* must name region_fields and contact_fields");
+_Static_assert(SF_N <= FAST_FIELDS, "a spec has at most FAST_FIELDS fields");
+
 static const struct field check_fields[] = {
 	{ "text", F_STR, 1, 0, C_NONE, NULL },
 	{ "kind", F_STR, 0, 16, C_KIND, NULL },
@@ -248,6 +257,12 @@ md_cst_date(const char *s, char out[11])
 		memcpy(out, s, 11);
 		return 0;
 	}
+	/* YYYY-MM-DDTHH:MM:SS in digits where digits go (sscanf alone
+	 * would take " 1" or "+1" for a field). */
+	for (n = 0; n < 19; n++)
+		if ((n == 4 || n == 7 || n == 10 || n == 13 || n == 16) !=
+		    !isdigit((unsigned char)s[n]))
+			return -1;
 	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
 	    &sec, &n) != 6 || n != 19)
 		return -1;
@@ -263,7 +278,11 @@ md_cst_date(const char *s, char out[11])
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p;
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
+		if (!isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+		    !isdigit((unsigned char)p[4]) ||
+		    !isdigit((unsigned char)p[5]) ||
+		    sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
 		    oh > 23 || om > 59)
 			return -1;
 		p += 6;
@@ -815,7 +834,9 @@ md_submission_write(struct md_buf *b, const struct md_submission *s)
 
 		if (i > 0)
 			md_buf_add(b, ",", 1);
-		/* The object, less its brace, and its flag. */
+		/* The object, less its brace, and its flag (md_finding_write
+		 * writes objects with members). */
+		assert(f->json_len >= 2 && f->json[f->json_len - 1] == '}');
 		md_buf_add(b, f->json, f->json_len - 1);
 		if (f->flag_id > 0) {
 			md_buf_adds(b, ",\"flag_id\":");
@@ -841,7 +862,6 @@ md_submission_write(struct md_buf *b, const struct md_submission *s)
  * which gives the precise problem.  tests/unit/test_intake.c holds the two
  * to the same answers.
  */
-#define FAST_FIELDS 12		/* at most, in a spec */
 
 struct fast_obj {
 	const struct field *spec;

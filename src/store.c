@@ -249,7 +249,7 @@ run_group(struct lane *l, struct md_job *head)
 	struct md_job *j, **tail = &head;
 	size_t n = 0, k;
 	double t0 = md_mono(), dt;
-	int ok, plain;
+	int ok, plain, alone = 0;
 
 	for (j = head; j != NULL; j = j->next) {
 		n++;
@@ -257,7 +257,11 @@ run_group(struct lane *l, struct md_job *head)
 	}
 	ok = b->begin(l->conn, &err) == 0;
 	plain = ok ? run_plain(b, l->conn, head) : 0;
-	if (plain < 0) {
+	if (plain < 0 && head->next == NULL) {
+		/* A job alone: its rollback is its savepoint's. */
+		b->rollback(l->conn);
+		alone = 1;
+	} else if (plain < 0) {
 		/* A job was refused or failed: the group again, each job in
 		 * a savepoint of its own. */
 		b->rollback(l->conn);
@@ -268,7 +272,7 @@ run_group(struct lane *l, struct md_job *head)
 		}
 		ok = b->begin(l->conn, &err) == 0;
 	}
-	for (j = head; plain <= 0 && j != NULL; j = j->next) {
+	for (j = head; plain <= 0 && !alone && j != NULL; j = j->next) {
 		if (!ok) {
 			j->rc = MD_STORE_ERROR;
 			md_error_set(&j->err, "%s", err.msg);
@@ -281,7 +285,7 @@ run_group(struct lane *l, struct md_job *head)
 		j->rc = j->run(b, l->conn, j);
 		b->release(l->conn, kept(j->rc));
 	}
-	if (ok && b->commit(l->conn, &err) != 0) {
+	if (ok && !alone && b->commit(l->conn, &err) != 0) {
 		b->rollback(l->conn);
 		ok = 0;
 		for (j = head; j != NULL; j = j->next) {
@@ -292,8 +296,12 @@ run_group(struct lane *l, struct md_job *head)
 			md_error_set(&j->err, "%s", err.msg);
 		}
 	}
-	if (!ok)
+	if (!ok) {
+		/* Whatever failed, no transaction stays open: a BEGIN failing
+		 * after a ROLLBACK that did not may have left one. */
+		b->rollback(l->conn);
 		md_log(3, "store: a group of %zu writes failed: %s", n, err.msg);
+	}
 	dt = md_mono() - t0;
 
 	pthread_mutex_lock(&s->done_mu);

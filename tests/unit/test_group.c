@@ -196,6 +196,18 @@ START_TEST(groups)
 	ck_assert_int_eq(stored(path, "e"), 0);
 	ck_assert_int_eq(stored(path, "f"), 1);
 
+	/* A refused job alone is rolled back, not run again, and the next
+	 * group goes on. */
+	tjob_init(&t[0], "alone", 1, 1);
+	one_group(st, t, 1);
+	ck_assert_int_eq(t[0].runs, 1);
+	ck_assert_int_eq(t[0].rc, MD_STORE_CONFLICT);
+	ck_assert_int_eq(stored(path, "alone"), 0);
+	tjob_init(&t[0], "after", 0, 1);
+	one_group(st, t, 1);
+	ck_assert_int_eq(t[0].rc, MD_STORE_CREATED);
+	ck_assert_int_eq(stored(path, "after"), 1);
+
 	/* A job that may not run again puts the group in savepoints from
 	 * the start: every job runs once. */
 	tjob_init(&t[0], "g", 0, 1);
