@@ -122,12 +122,14 @@ req_free(struct req *q)
 	json_decref(q->texts);
 	free(q->body);
 	json_decref(q->job.out);
+#if SPARE_REQS > 0
 	if (q->srv->nspare_reqs < SPARE_REQS) {
 		q->next_spare = q->srv->spare_reqs;
 		q->srv->spare_reqs = q;
 		q->srv->nspare_reqs++;
 		return;
 	}
+#endif
 	free(q);
 }
 
