@@ -260,8 +260,8 @@ md_cst_date(const char *s, char out[11])
 	/* YYYY-MM-DDTHH:MM:SS in digits where digits go (sscanf alone
 	 * would take " 1" or "+1" for a field). */
 	for (n = 0; n < 19; n++)
-		if ((n == 4 || n == 7 || n == 10 || n == 13 || n == 16) !=
-		    !isdigit((unsigned char)s[n]))
+		if (s[n] == '\0' || (n == 4 || n == 7 || n == 10 || n == 13 ||
+		    n == 16) != !isdigit((unsigned char)s[n]))
 			return -1;
 	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
 	    &sec, &n) != 6 || n != 19)
