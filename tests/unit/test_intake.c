@@ -466,6 +466,8 @@ START_TEST(dates)
 	ck_assert_str_eq(out, "2022-11-20");
 	ck_assert_int_ne(md_cst_date("2022-11-20T25:30:00Z", out), 0);
 	ck_assert_int_ne(md_cst_date("2022-11- 1T08:30:00Z", out), 0);
+	ck_assert_int_ne(md_cst_date("2022-11-20T08", out), 0);
+	ck_assert_int_ne(md_cst_date("2022-1", out), 0);
 	ck_assert_int_ne(md_cst_date("2022-+1-01T08:30:00Z", out), 0);
 	ck_assert_int_ne(md_cst_date("2022-11-20T08:30:00+8:00", out), 0);
 	ck_assert_int_ne(md_cst_date("2022-11-20T08:30:00+ 8:00", out), 0);
