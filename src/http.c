@@ -461,23 +461,6 @@ validate(struct req *q, json_t *o, enum md_body_kind kind)
 	return -1;
 }
 
-/* s (NULL: "") into out of size n, cut short at a character if it
- * must be. */
-static void
-copy(char *out, size_t n, const char *s)
-{
-	size_t len = s != NULL ? strlen(s) : 0;
-
-	if (len >= n) {
-		len = n - 1;
-		/* Not inside a UTF-8 character. */
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(out, s != NULL ? s : "", len);
-	out[len] = '\0';
-}
-
 /* --- auth --------------------------------------------------------------- */
 
 static int
@@ -538,8 +521,8 @@ authorize(struct req *q, int roles)
 	}
 	q->role = role_bit(p->t.role);
 	q->platform_id = p->t.platform_id;
-	copy(q->platform, sizeof q->platform, p->t.platform);
-	copy(q->actor, sizeof q->actor, p->t.label);
+	md_copy(q->platform, sizeof q->platform, p->t.platform);
+	md_copy(q->actor, sizeof q->actor, p->t.label);
 	if (srv->rt->conf.rate > 0) {
 		now = md_mono();
 		p->tokens += (now - p->refilled) * srv->rt->conf.rate;

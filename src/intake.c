@@ -469,13 +469,10 @@ validate(json_t *o, const struct field *spec, const char *prefix,
 static void
 hash_value(struct md_sha256 *h, const char *v, size_t n)
 {
-	char len[24], *p = len + sizeof len;
-	size_t k = n;
+	char len[24], *end = len + sizeof len, *p;
 
-	*--p = ':';
-	do
-		*--p = (char)('0' + k % 10);
-	while ((k /= 10) != 0);
+	*--end = ':';
+	p = md_decimal(end, n);
 	md_sha256_update(h, p, (size_t)(len + sizeof len - p));
 	md_sha256_update(h, v, n);
 }
@@ -565,18 +562,26 @@ run_engine(struct md_server *srv, const char *text, size_t len,
 	return 0;
 }
 
+/* run_engine over a validated body's fields. */
+static int
+run_engine_body(struct md_server *srv, json_t *body, struct md_result *r,
+    struct md_problem *p)
+{
+	json_t *t = json_object_get(body, "text");
+
+	return run_engine(srv, json_string_value(t), json_string_length(t),
+	    json_string_value(json_object_get(body, "kind")),
+	    json_string_value(json_object_get(body, "occurred_at")),
+	    json_string_value(json_object_get(body, "published_at")), r, p);
+}
+
 int
 md_intake_check(struct md_server *srv, json_t *body, int text,
     json_t **result, struct md_problem *p)
 {
-	json_t *t = json_object_get(body, "text");
 	struct md_result r;
 
-	if (run_engine(srv, json_string_value(t), json_string_length(t),
-	    json_string_value(json_object_get(body, "kind")),
-	    json_string_value(json_object_get(body, "occurred_at")),
-	    json_string_value(json_object_get(body, "published_at")), &r,
-	    p) != 0)
+	if (run_engine_body(srv, body, &r, p) != 0)
 		return -1;
 	*result = json_pack("{s:o, s:s, s:s, s:o, s:I}", "measures_version",
 	    r.measures ? json_string(r.measures->version) : json_null(),
@@ -714,7 +719,7 @@ md_intake_submission(struct md_server *srv, json_t *body,
     int64_t platform_id, const char *platform, struct md_submission *s,
     struct md_problem *p)
 {
-	json_t *text, *region, *contact;
+	json_t *region, *contact;
 	struct md_result r;
 	struct md_sha256 h;
 
@@ -722,12 +727,7 @@ md_intake_submission(struct md_server *srv, json_t *body,
 	    p) != 0 || check_callback_url(srv, platform,
 	    json_string_value(json_object_get(body, "callback_url")), p) != 0)
 		return -1;
-	text = json_object_get(body, "text");
-	if (run_engine(srv, json_string_value(text), json_string_length(text),
-	    json_string_value(json_object_get(body, "kind")),
-	    json_string_value(json_object_get(body, "occurred_at")),
-	    json_string_value(json_object_get(body, "published_at")), &r,
-	    p) != 0)
+	if (run_engine_body(srv, body, &r, p) != 0)
 		return -1;
 	/* The fingerprint of the request, whatever its syntax or order. */
 	md_sha256_init(&h);

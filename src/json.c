@@ -110,16 +110,13 @@ md_json_write_real(struct md_buf *b, double v)
 void
 md_json_write_int(struct md_buf *b, long long v)
 {
-	char num[24], *p = num + sizeof num;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
+	char num[24], *end = num + sizeof num, *p;
 
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
+	p = md_decimal(end, v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v);
 	if (v < 0)
 		*--p = '-';
-	md_buf_add(b, p, (size_t)(num + sizeof num - p));
+	md_buf_add(b, p, (size_t)(end - p));
 }
 
 void

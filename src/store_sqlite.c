@@ -1105,6 +1105,30 @@ flag_row_json(sqlite3_stmt *st)
 }
 
 /*
+ * q's filters as parameters ?1 to ?9, for the WHERE clauses of the list
+ * and the counts.  A region is a prefix of digits (the HTTP layer checks
+ * it), so GLOB "11*" matches it and, unlike LIKE, can use an index.
+ */
+static void
+bind_filters(sqlite3_stmt *st, const struct md_flag_query *q)
+{
+	char region[32];
+
+	bind_text(st, 1, q->status);
+	bind_text(st, 2, q->category);
+	bind_text(st, 3, q->item);
+	bind_text(st, 4, q->version);
+	if (q->region) {
+		snprintf(region, sizeof region, "%s*", q->region);
+		sqlite3_bind_text(st, 5, region, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(st, 6, q->severity);
+	sqlite3_bind_int(st, 7, q->min_severity);
+	bind_text(st, 8, q->from);
+	bind_text(st, 9, q->to);
+}
+
+/*
  * Flags, filtered, in a stable order: newest first (id descending) or
  * most severe first (severity, then id, descending).  The cursor is the
  * last row's key: "ID" or "SEVERITY.ID".
@@ -1117,7 +1141,6 @@ sq_flags_list(struct md_store_conn *c, const struct md_flag_query *q,
 	sqlite3_stmt *st = NULL;
 	json_t *arr, *last = NULL;
 	long long cid = 0, csev = 0;
-	char region[32];
 	int n = 0, rc, limit, more = 0;
 
 	limit = q->limit > 0 ? q->limit : 50;
@@ -1163,18 +1186,7 @@ sq_flags_list(struct md_store_conn *c, const struct md_flag_query *q,
 		return fail(c, err, "flags");
 	}
 	md_buf_free(&sql);
-	bind_text(st, 1, q->status);
-	bind_text(st, 2, q->category);
-	bind_text(st, 3, q->item);
-	bind_text(st, 4, q->version);
-	if (q->region) {
-		snprintf(region, sizeof region, "%s*", q->region);
-		bind_text(st, 5, region);
-	}
-	sqlite3_bind_int(st, 6, q->severity);
-	sqlite3_bind_int(st, 7, q->min_severity);
-	bind_text(st, 8, q->from);
-	bind_text(st, 9, q->to);
+	bind_filters(st, q);
 	sqlite3_bind_int64(st, 10, csev);
 	sqlite3_bind_int64(st, 11, cid);
 	sqlite3_bind_int(st, 12, limit + 1);
@@ -1854,7 +1866,6 @@ sq_flags_counts(struct md_store_conn *c, const struct md_flag_query *q,
 	struct tally t[MD_NELEM(facets)];
 	struct md_buf sql = { 0 };
 	sqlite3_stmt *st;
-	char region[32];
 	int64_t total = 0;
 	json_t *o;
 	size_t i;
@@ -1866,18 +1877,7 @@ sq_flags_counts(struct md_store_conn *c, const struct md_flag_query *q,
 	md_buf_free(&sql);
 	if (rc != SQLITE_OK)
 		return fail(c, err, "counts");
-	bind_text(st, 1, q->status);
-	bind_text(st, 2, q->category);
-	bind_text(st, 3, q->item);
-	bind_text(st, 4, q->version);
-	if (q->region) {
-		snprintf(region, sizeof region, "%s*", q->region);
-		bind_text(st, 5, region);
-	}
-	sqlite3_bind_int(st, 6, q->severity);
-	sqlite3_bind_int(st, 7, q->min_severity);
-	bind_text(st, 8, q->from);
-	bind_text(st, 9, q->to);
+	bind_filters(st, q);
 	memset(t, 0, sizeof t);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		miss = count_misses(&f, st);

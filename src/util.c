@@ -187,6 +187,29 @@ fail:
 	return NULL;
 }
 
+char *
+md_decimal(char *end, unsigned long long v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
+void
+md_copy(char *out, size_t n, const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(out, s != NULL ? s : "", len);
+	out[len] = '\0';
+}
+
 int
 md_date_valid(const char *s)
 {

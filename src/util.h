@@ -65,6 +65,14 @@ void md_time_iso(time_t t, char out[26]);
 /* The wall clock in milliseconds since the epoch (the outbox's times). */
 long long md_wall_ms(void);
 
+/* v in decimal, written backwards to end from end (at most 20 bytes
+ * before it); where it begins. */
+char *md_decimal(char *end, unsigned long long v);
+
+/* s (NULL: "") into out of size n (n > 0), cut short at a character
+ * boundary of UTF-8 if it must be. */
+void md_copy(char *out, size_t n, const char *s);
+
 /* A growable string buffer. */
 struct md_buf {
 	char *data;

@@ -476,6 +476,25 @@ START_TEST(dates)
 }
 END_TEST
 
+/* md_copy cuts a long name at a character, never inside one. */
+START_TEST(copy_cuts_at_a_character)
+{
+	char out[8];
+
+	md_copy(out, sizeof out, "hotline");
+	ck_assert_str_eq(out, "hotline");
+	md_copy(out, sizeof out, NULL);
+	ck_assert_str_eq(out, "");
+	md_copy(out, sizeof out, "abcdefghij");
+	ck_assert_str_eq(out, "abcdefg");
+	/* 热线平台: three bytes a character; seven bytes hold two. */
+	md_copy(out, sizeof out, "热线平台");
+	ck_assert_str_eq(out, "热线");
+	md_copy(out, sizeof out, "a热线平台");
+	ck_assert_str_eq(out, "a热线");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -493,6 +512,7 @@ main(void)
 	tcase_add_test(tc, answer_without_a_tree);
 	tcase_add_test(tc, findings_without_a_tree);
 	tcase_add_test(tc, dates);
+	tcase_add_test(tc, copy_cuts_at_a_character);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
