@@ -34,6 +34,7 @@
 #include "intake.h"
 #include "json.h"
 #include "outbox.h"
+#include "reply.h"
 #include "report.h"
 #include "server.h"
 #include "sha256.h"
@@ -228,8 +229,9 @@ body_headers(struct req *q, const char *ctype)
 static void
 send_reply(struct req *q, int status)
 {
-	evhttp_send_reply(q->r, status, NULL, NULL);
 	md_metrics_request(&q->srv->m, q->route, status, md_mono() - q->t0);
+	md_reply(q->r, status, NULL, NULL, q->srv->rt->conf.timeout);
+	q->r = NULL;		/* evhttp's, and perhaps freed already */
 }
 
 static void
@@ -1326,6 +1328,7 @@ dispatch(struct evhttp_request *r, void *arg)
 	q->srv = srv;
 	q->r = r;
 	q->t0 = md_mono();
+	md_reply_watch(r);
 	q->xml = wants_xml(r);
 	if (path == NULL || *path == '\0')
 		path = "/";

@@ -30,6 +30,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "reply.h"
 #include "server.h"
 #include "web.h"
 
@@ -170,7 +171,7 @@ md_web_serve(struct md_server *srv, struct evhttp_request *r,
 	evhttp_add_header(h, "ETag", etag);
 	if (etag_matches(r, etag)) {
 		close(fd);
-		evhttp_send_reply(r, 304, "Not Modified", NULL);
+		md_reply(r, 304, "Not Modified", NULL, srv->rt->conf.timeout);
 		return 304;
 	}
 	if (read_into(evhttp_request_get_output_buffer(r), fd,
@@ -183,6 +184,6 @@ md_web_serve(struct md_server *srv, struct evhttp_request *r,
 	}
 	close(fd);
 	evhttp_add_header(h, "Content-Type", type);
-	evhttp_send_reply(r, 200, "OK", NULL);
+	md_reply(r, 200, "OK", NULL, srv->rt->conf.timeout);
 	return 200;
 }
