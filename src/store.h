@@ -286,7 +286,9 @@ extern const double md_store_lat_bounds[MD_STORE_NLAT];
  * starts its threads; done() callbacks are delivered on base. */
 struct md_store *md_store_open(const char *spec, struct event_base *base,
     struct md_error *err);
-/* Queues a job; write jobs are grouped into one transaction. */
+/* Queues a job, from base's thread; write jobs are grouped into one
+ * transaction, and a turn's writes reach the writer when base has run
+ * the turn's other callbacks (or all at once once there are enough). */
 void md_store_write(struct md_store *s, struct md_job *j);
 void md_store_read(struct md_store *s, struct md_job *j);
 /* Jobs queued or running whose done() has not run yet. */

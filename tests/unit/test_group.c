@@ -4,7 +4,10 @@
  * is refused is the group rolled back and run again with a savepoint a
  * job, so that the refused job alone leaves no trace; other groups run
  * with savepoints from the start.  A job blocking the writer makes the
- * next jobs queue up into one group.
+ * next jobs queue up into one group.  The writes of one turn of the event
+ * loop reach the writer together at its end, or as soon as there are 32
+ * of them while the writer is idle, and closing the store runs writes
+ * whose turn never ended.
  */
 #include <check.h>
 #include <pthread.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -114,6 +118,7 @@ one_group(struct md_store *st, struct tjob *t, size_t n)
 	gate_open = gate_reached = 0;
 	ndone = 0;
 	md_store_write(st, &blocker.job);
+	event_base_loop(base, EVLOOP_NONBLOCK);	/* the turn ends */
 	pthread_mutex_lock(&gate_mu);
 	while (!gate_reached)
 		pthread_cond_wait(&gate_cv, &gate_mu);
@@ -229,6 +234,90 @@ START_TEST(groups)
 }
 END_TEST
 
+static uint64_t
+commits_of(struct md_store *st)
+{
+	struct md_store_stats stats;
+
+	md_store_stats(st, &stats);
+	return stats.commits;
+}
+
+#define TURN 40
+
+START_TEST(turns)
+{
+	struct md_error err = { 0 };
+	char *dir = tu_tmpdir(), *path = md_xasprintf("%s/s.db", dir);
+	char *spec = md_xasprintf("sqlite:%s", path);
+	struct md_store *st;
+	static struct tjob t[TURN];
+	static char ids[TURN][16];
+	uint64_t commits;
+	int i, waited;
+
+	base = event_base_new();
+	st = md_store_open(spec, base, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+
+	/* Writes queued in one turn wait for its end: the writer, idle,
+	 * commits nothing meanwhile; then all of them are one commit. */
+	commits = commits_of(st);
+	ndone = 0;
+	for (i = 0; i < 5; i++) {
+		snprintf(ids[i], sizeof ids[i], "turn-%d", i);
+		tjob_init(&t[i], ids[i], 0, 1);
+		md_store_write(st, &t[i].job);
+	}
+	usleep(100000);
+	ck_assert_uint_eq(commits_of(st), commits);
+	ck_assert_int_eq(ndone, 0);
+	while (ndone < 5)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_uint_eq(commits_of(st), commits + 1);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(t[i].rc, MD_STORE_CREATED);
+
+	/* With the writer idle (given time to be), 32 writes in a turn go
+	 * to it before the turn ends. */
+	usleep(200000);
+	commits = commits_of(st);
+	ndone = 0;
+	for (i = 0; i < TURN; i++) {
+		snprintf(ids[i], sizeof ids[i], "early-%d", i);
+		tjob_init(&t[i], ids[i], 0, 1);
+		md_store_write(st, &t[i].job);
+	}
+	for (waited = 0; commits_of(st) == commits && waited < 1000; waited++)
+		usleep(10000);
+	ck_assert_uint_eq(commits_of(st), commits + 1);	/* the first 32 */
+	while (ndone < TURN)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_uint_eq(commits_of(st), commits + 2);	/* and the rest */
+	ck_assert_int_eq(stored(path, "early-0"), 1);
+	ck_assert_int_eq(stored(path, "early-39"), 1);
+
+	/* Closing the store runs the writes of a turn that never ended,
+	 * and their done() callbacks. */
+	ndone = 0;
+	for (i = 0; i < 3; i++) {
+		snprintf(ids[i], sizeof ids[i], "close-%d", i);
+		tjob_init(&t[i], ids[i], 0, 1);
+		md_store_write(st, &t[i].job);
+	}
+	md_store_close(st);
+	ck_assert_int_eq(ndone, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(t[i].rc, MD_STORE_CREATED);
+	ck_assert_int_eq(stored(path, "close-2"), 1);
+
+	event_base_free(base);
+	free(spec);
+	free(path);
+	tu_rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -239,6 +328,7 @@ main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, groups);
+	tcase_add_test(tc, turns);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
