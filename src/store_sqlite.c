@@ -21,6 +21,7 @@
 #include "json.h"
 #include "outbox.h"
 #include "store.h"
+#include "walbuf.h"
 
 struct stmt_cache {
 	const char *sql;	/* compared by address: the SQL constants */
@@ -343,7 +344,9 @@ sq_open(const char *location, int writer, struct md_error *err)
 
 	c->writer = writer;
 	flags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(location, &c->db, flags, NULL) != SQLITE_OK) {
+	/* The writer commits with synchronous=FULL, as walbuf.c needs. */
+	if (sqlite3_open_v2(location, &c->db, flags,
+	    writer ? md_walbuf_vfs() : NULL) != SQLITE_OK) {
 		md_error_set(err, "%s: %s", location, c->db ?
 		    sqlite3_errmsg(c->db) : "cannot open");
 		sq_close(c);
