@@ -1328,7 +1328,8 @@ dispatch(struct evhttp_request *r, void *arg)
 	q->srv = srv;
 	q->r = r;
 	q->t0 = md_mono();
-	md_reply_watch(r);
+	md_reply_watch(r, srv->rt->conf.max_body + srv->rt->conf.max_headers +
+	    4096);
 	q->xml = wants_xml(r);
 	if (path == NULL || *path == '\0')
 		path = "/";

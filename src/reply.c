@@ -20,9 +20,12 @@
  * for every request.  Read on, with no read callback (as evhttp itself
  * does while it writes), the socket stays where it is, and a client that
  * goes is seen at once: evhttp frees the connection and leaves the
- * request to us, and md_reply then frees it.  The connection's idle
- * timeout is off meanwhile, since only the daemon is working, and
- * md_reply puts it back.
+ * request to us, and md_reply then frees it.  A client that only stops
+ * sending (a half-close) still gets its answer; what a client sends
+ * meanwhile is kept up to a bound; the connection's idle timeout is off,
+ * since only the daemon is working, and md_reply puts it back.  (evhttp
+ * itself reads with no read callback while it writes; when an answer
+ * does not go at once, md_reply_flush stops reading until it has.)
  *
  * Only public libevent calls are used; the one assumption is evhttp's
  * own, that an answer is done when its bufferevent's output is drained.
@@ -56,28 +59,67 @@ md_reply_flush(struct evhttp_connection *evcon)
 	evbuffer_unfreeze(out, 1);
 	n = evbuffer_write(out, bufferevent_getfd(bev));
 	evbuffer_freeze(out, 1);
-	if (n <= 0 || evbuffer_get_length(out) > 0)
-		return;		/* the bufferevent goes on, or fails */
+	if (n <= 0 || evbuffer_get_length(out) > 0) {
+		/*
+		 * The bufferevent writes the rest, or fails.  Meanwhile nothing
+		 * is read: the client's silence while it reads a long answer is
+		 * not idleness (only the write timeout, renewed by each write,
+		 * applies), and a half-close does not cut the answer short.
+		 * evhttp reads again when the answer has gone.
+		 */
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	bufferevent_disable(bev, EV_WRITE);
 	bufferevent_getcb(bev, &readcb, &writecb, &eventcb, &arg);
 	if (writecb != NULL)
 		writecb(bev, arg);	/* may free the connection */
 }
 
+/* evhttp's event callback, the same for all its connections. */
+static bufferevent_event_cb evhttp_eventcb;
+
+/*
+ * The event callback while an answer is being made.  The end of what the
+ * client sends (a half-close: it may still read the answer) only stops
+ * our reading; anything else (a reset, an error) is evhttp's, which frees
+ * the connection.  evhttp puts its own callback back when it answers.
+ */
+static void
+watch_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	evhttp_eventcb(bev, what, arg);
+}
+
 void
-md_reply_watch(struct evhttp_request *r)
+md_reply_watch(struct evhttp_request *r, size_t max_input)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r);
 	struct bufferevent *bev;
 	bufferevent_data_cb readcb, writecb;
 	bufferevent_event_cb eventcb;
+	size_t low, high;
 	void *arg;
 
 	if (evcon == NULL ||
 	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
 		return;
 	bufferevent_getcb(bev, &readcb, &writecb, &eventcb, &arg);
-	bufferevent_setcb(bev, NULL, writecb, eventcb, arg);
+	if (eventcb != watch_eventcb)
+		evhttp_eventcb = eventcb;
+	if (evhttp_eventcb == NULL)
+		return;
+	bufferevent_setcb(bev, NULL, writecb, watch_eventcb, arg);
+	/* What the client sends meanwhile is kept for evhttp, up to this
+	 * (it reads a whole body before it takes it); then TCP holds the
+	 * rest back. */
+	if (bufferevent_getwatermark(bev, EV_READ, &low, &high) != 0 ||
+	    high != max_input)
+		bufferevent_setwatermark(bev, EV_READ, 0, max_input);
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_enable(bev, EV_READ);
 }

@@ -19,10 +19,13 @@ void md_reply(struct evhttp_request *r, int code, const char *reason,
  * with no idle timeout, while the answer is being made, so that a client
  * that goes is seen at once (evhttp then frees the connection and leaves
  * r to us, as when it reads a close during a reply) and its socket need
- * not be taken out of epoll and put back for every request.  Answer with
- * md_reply, which puts the timeout back.
+ * not be taken out of epoll and put back for every request.  A client
+ * that only half-closes still gets its answer.  What the client sends
+ * meanwhile is kept up to max_input bytes (at least the largest request
+ * evhttp may read whole: it takes a body only when all of it is in).
+ * Answer with md_reply, which puts the timeout back.
  */
-void md_reply_watch(struct evhttp_request *r);
+void md_reply_watch(struct evhttp_request *r, size_t max_input);
 
 /* Writes what evcon's output holds now; when all of it went, evhttp is
  * told, as the bufferevent would have told it. */

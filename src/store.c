@@ -519,6 +519,16 @@ job_init(struct md_store *s, struct md_job *j)
 void
 md_store_write(struct md_store *s, struct md_job *j)
 {
+	if (s->kick == NULL) {
+		/* Closing: a done() callback wrote again.  Nothing may run
+		 * any more; it is told so, as by a failed commit. */
+		j->next = NULL;
+		j->out = NULL;
+		j->rc = MD_STORE_ERROR;
+		md_error_set(&j->err, "the store is closing");
+		j->done(j);
+		return;
+	}
 	job_init(s, j);
 	if (s->turn_head == NULL)
 		event_active(s->kick, EV_TIMEOUT, 0);
@@ -573,6 +583,7 @@ md_store_close(struct md_store *s)
 	if (s->kick != NULL) {
 		on_kick(-1, 0, s);
 		event_free(s->kick);
+		s->kick = NULL;	/* a write from here on fails at once */
 	}
 	lane_stop(s, &s->reader);
 	lane_stop(s, &s->writer);

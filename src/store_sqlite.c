@@ -344,7 +344,8 @@ sq_open(const char *location, int writer, struct md_error *err)
 
 	c->writer = writer;
 	flags |= SQLITE_OPEN_NOMUTEX;
-	/* The writer commits with synchronous=FULL, as walbuf.c needs. */
+	/* The writer commits with synchronous=FULL and spills no pages
+	 * before a commit (after the migrations), as walbuf.c needs. */
 	if (sqlite3_open_v2(location, &c->db, flags,
 	    writer ? md_walbuf_vfs() : NULL) != SQLITE_OK) {
 		md_error_set(err, "%s: %s", location, c->db ?
@@ -369,7 +370,8 @@ sq_open(const char *location, int writer, struct md_error *err)
 		    exec(c, "PRAGMA synchronous = FULL", err) != 0 ||
 		    exec(c, "PRAGMA temp_store = MEMORY", err) != 0 ||
 		    exec(c, "PRAGMA foreign_keys = ON", err) != 0 ||
-		    migrate(c, err) != 0)
+		    migrate(c, err) != 0 ||
+		    exec(c, "PRAGMA cache_spill = OFF", err) != 0)
 			goto fail;
 	} else if (exec(c, "PRAGMA query_only = ON", err) != 0) {
 		goto fail;

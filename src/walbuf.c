@@ -13,12 +13,23 @@
  * writes anywhere but right after what is kept (a frame written again
  * within a transaction too: what is kept goes first, then the frame).
  *
- * That is safe only because a commit syncs the WAL before it makes its
- * frames visible (in the wal-index) to other connections, as it does
- * with synchronous=FULL, the writer's setting: the sync writes what is
- * kept first.  A connection with synchronous=NORMAL or OFF publishes
- * frames it has not synced, and must not open its database through this
- * VFS.  Other files (the database, the wal-index) pass straight through.
+ * That is safe only when nothing is kept once the connection lets go of
+ * the WAL's write lock, and it is so for the writer's connection:
+ *  - a commit syncs the WAL before it makes its frames visible (in the
+ *    wal-index) to other connections, with synchronous=FULL, the
+ *    writer's setting, and the sync writes what is kept first;
+ *  - frames are written only by a commit: the writer does not spill
+ *    pages to the WAL before one (cache_spill=OFF), so a transaction
+ *    rolled back leaves nothing kept, to be written later over frames
+ *    another connection has committed since;
+ *  - a commit writes nothing after its sync: frames are padded out to a
+ *    sector past the sync point only when the database file has no
+ *    powersafe overwrite (SQLite's default has it; psow=0 in a URI or
+ *    SQLITE_FCNTL_POWERSAFE_OVERWRITE take it away), and once a
+ *    database without it is seen, WAL writes pass straight through.
+ * A connection with synchronous=NORMAL or OFF, or one that may spill,
+ * must not open its database through this VFS.  Other files (the
+ * database, the wal-index) pass straight through.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -45,6 +56,9 @@ struct wb_file {
 };
 
 static sqlite3_vfs *real_vfs;
+/* Set for good once a database file without powersafe overwrite is
+ * seen: its WAL commits would write padding after their sync. */
+static int no_psow;
 
 /*
  * Writes what is kept, in pieces: the unix VFS writes at most 128 KB - 1
@@ -96,8 +110,11 @@ wb_write(sqlite3_file *p, const void *src, int amt, sqlite3_int64 off)
 	size_t n = (size_t)amt;
 	int rc;
 
-	if (!f->wal)
+	if (!f->wal || __atomic_load_n(&no_psow, __ATOMIC_RELAXED)) {
+		if ((rc = flush(f)) != SQLITE_OK)
+			return rc;
 		return f->real->pMethods->xWrite(f->real, src, amt, off);
+	}
 	if (f->len > 0 && (off != f->off + (sqlite3_int64)f->len ||
 	    f->len + n > WALBUF_MAX) && (rc = flush(f)) != SQLITE_OK)
 		return rc;
@@ -190,6 +207,9 @@ wb_file_control(sqlite3_file *p, int op, void *arg)
 
 	if (rc != SQLITE_OK)
 		return rc;
+	if (op == SQLITE_FCNTL_POWERSAFE_OVERWRITE && arg != NULL &&
+	    *(int *)arg == 0)
+		__atomic_store_n(&no_psow, 1, __ATOMIC_RELAXED);
 	return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
@@ -282,6 +302,10 @@ wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags,
 		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
 	}
 	f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	if ((flags & SQLITE_OPEN_MAIN_DB) &&
+	    !(f->real->pMethods->xDeviceCharacteristics(f->real) &
+	    SQLITE_IOCAP_POWERSAFE_OVERWRITE))
+		__atomic_store_n(&no_psow, 1, __ATOMIC_RELAXED);
 	v = f->real->pMethods->iVersion;
 	f->base.pMethods = &wb_methods[v < 1 ? 1 : v > 3 ? 3 : v];
 	return SQLITE_OK;

@@ -234,6 +234,18 @@ START_TEST(groups)
 }
 END_TEST
 
+static struct md_store *closing;
+static struct tjob again;
+
+/* A done() that writes again, as the outbox may. */
+static void
+on_done_write_again(struct md_job *j)
+{
+	on_done(j);
+	tjob_init(&again, "again", 0, 1);
+	md_store_write(closing, &again.job);
+}
+
 static uint64_t
 commits_of(struct md_store *st)
 {
@@ -298,15 +310,21 @@ START_TEST(turns)
 	ck_assert_int_eq(stored(path, "early-39"), 1);
 
 	/* Closing the store runs the writes of a turn that never ended,
-	 * and their done() callbacks. */
+	 * and their done() callbacks; a write from one of those fails at
+	 * once. */
 	ndone = 0;
 	for (i = 0; i < 3; i++) {
 		snprintf(ids[i], sizeof ids[i], "close-%d", i);
 		tjob_init(&t[i], ids[i], 0, 1);
 		md_store_write(st, &t[i].job);
 	}
+	t[2].job.done = on_done_write_again;
+	closing = st;
 	md_store_close(st);
-	ck_assert_int_eq(ndone, 3);
+	ck_assert_int_eq(ndone, 4);
+	ck_assert_int_eq(again.done, 1);
+	ck_assert_int_eq(again.rc, MD_STORE_ERROR);
+	ck_assert_int_eq(again.runs, 0);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(t[i].rc, MD_STORE_CREATED);
 	ck_assert_int_eq(stored(path, "close-2"), 1);

@@ -3,9 +3,11 @@
  * loopback, with a plain socket for the client, all in this thread: the
  * answer is on the client's socket when md_reply returns; keep-alive,
  * pipelined requests, an answer too big for the socket buffers and
- * "Connection: close" still work; a client that goes while its answer is
- * being made is seen before the answer; and the idle timeout is off while
- * the answer is made and back once it is sent.
+ * "Connection: close" still work; a client that resets the connection
+ * while its answer is being made is seen before the answer, one that only
+ * half-closes still gets it; what a client sends meanwhile is kept up to
+ * the bound; the idle timeout is off while the answer is made and back
+ * once it is sent; and a slow reader of a long answer is not cut off.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -29,6 +32,7 @@
 #include "util.h"
 
 #define BIG (8u << 20)		/* more than loopback's socket buffers */
+#define KEEP 65536		/* what a client may send while it waits */
 
 struct fixture {
 	struct event_base *base;
@@ -40,6 +44,7 @@ struct fixture {
 	int orphaned;		/* /later: no connection left when answered */
 	int later_ms;		/* /later's delay */
 	int timeout;		/* the idle timeout, seconds */
+	size_t kept;		/* /later: the input evhttp kept meanwhile */
 	struct md_buf in;	/* what the client has read */
 	int eof;
 };
@@ -59,9 +64,14 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct evhttp_request *r = arg;
 
+	struct evhttp_connection *c = evhttp_request_get_connection(r);
+
 	(void)fd;
 	(void)what;
-	fx.orphaned = evhttp_request_get_connection(r) == NULL;
+	fx.orphaned = c == NULL;
+	if (c != NULL)
+		fx.kept = evbuffer_get_length(bufferevent_get_input(
+		    evhttp_connection_get_bufferevent(c)));
 	answer(r, "later");
 }
 
@@ -73,7 +83,7 @@ srv_cb(struct evhttp_request *r, void *arg)
 	ssize_t n;
 
 	(void)arg;
-	md_reply_watch(r);
+	md_reply_watch(r, KEEP);
 	if (strcmp(uri, "/now") == 0) {
 		answer(r, "now");
 		n = recv(fx.client, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
@@ -305,27 +315,111 @@ START_TEST(connection_close)
 }
 END_TEST
 
+/* Lets the server read what was sent, without answering yet. */
+static void
+settle(void)
+{
+	struct timeval tick = { 0, 50000 };
+
+	event_base_loopexit(fx.base, &tick);
+	event_base_loop(fx.base, 0);
+}
+
 START_TEST(client_gone_before_the_answer)
 {
+	struct linger lg = { 1, 0 };
+
 	fx_init(0);
 	fx.later_ms = 200;
 	send_all(get_later);
-	/* Let the server read the request, then go. */
-	want = 0;
-	{
-		struct timeval tick = { 0, 50000 };
-
-		event_base_loopexit(fx.base, &tick);
-		event_base_loop(fx.base, 0);
-	}
+	settle();
+	/* A reset, as a client that gives up does. */
+	ck_assert_int_eq(setsockopt(fx.client, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof lg), 0);
 	close(fx.client);
 	fx.client = -1;
 	want = 1;
 	run_until(handled_enough, 5);
 	ck_assert_int_eq(fx.handled, 1);
-	/* The close was read while the answer was being made: evhttp let
-	 * the connection go and md_reply freed the request. */
+	/* Seen while the answer was being made: evhttp let the connection
+	 * go and md_reply freed the request. */
 	ck_assert_int_eq(fx.orphaned, 1);
+	fx_free();
+}
+END_TEST
+
+START_TEST(half_close_still_answered)
+{
+	fx_init(0);
+	fx.later_ms = 200;
+	send_all(get_later);
+	settle();
+	ck_assert_int_eq(shutdown(fx.client, SHUT_WR), 0);
+	run_until(seen_eof, 5);
+	ck_assert_int_eq(fx.orphaned, 0);
+	ck_assert_uint_eq(count("HTTP/1.1 200 OK"), 1);
+	ck_assert_ptr_nonnull(memmem(fx.in.data, fx.in.len, "\r\n\r\nlater",
+	    9));
+	ck_assert_int_eq(fx.eof, 1);	/* then closed */
+	fx_free();
+}
+END_TEST
+
+START_TEST(input_kept_within_bound)
+{
+	static char junk[65536];
+	size_t sent = 0;
+	double t0;
+
+	fx_init(0);
+	fx.later_ms = 400;
+	memset(junk, 'j', sizeof junk);
+	send_all(get_later);
+	ck_assert_int_eq(fcntl(fx.client, F_SETFL, O_NONBLOCK), 0);
+	/* Pushes bytes while the answer is being made. */
+	t0 = md_mono();
+	while (fx.handled == 0 && md_mono() - t0 < 5) {
+		ssize_t n = send(fx.client, junk, sizeof junk, MSG_DONTWAIT);
+		struct timeval tick = { 0, 1000 };
+
+		if (n > 0)
+			sent += (size_t)n;
+		event_base_loopexit(fx.base, &tick);
+		event_base_loop(fx.base, 0);
+	}
+	ck_assert_int_eq(fx.handled, 1);
+	ck_assert_uint_gt(sent, 2 * KEEP);
+	ck_assert_uint_le(fx.kept, KEEP);
+	fx_free();
+}
+END_TEST
+
+START_TEST(slow_reader_not_cut)
+{
+	int small = 32768;
+	char buf[262144];
+	ssize_t n;
+	double t0 = md_mono();
+
+	/* A 1-second idle timeout and an answer read over some 3 seconds,
+	 * the client sending nothing meanwhile. */
+	fx_init(1);
+	ck_assert_int_eq(setsockopt(fx.client, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof small), 0);
+	send_all("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
+	while (!big_read() && !fx.eof && md_mono() - t0 < 30) {
+		struct timeval tick = { 0, 20000 };
+
+		event_base_loopexit(fx.base, &tick);
+		event_base_loop(fx.base, 0);
+		if ((n = recv(fx.client, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+			md_buf_add(&fx.in, buf, (size_t)n);
+		else if (n == 0)
+			fx.eof = 1;
+	}
+	ck_assert_int_eq(fx.eof, 0);
+	ck_assert(big_read());
+	ck_assert_msg(md_mono() - t0 > 1.5, "read too fast to matter");
 	fx_free();
 }
 END_TEST
@@ -361,6 +455,9 @@ reply_suite(void)
 	tcase_add_test(tc, answer_bigger_than_the_socket);
 	tcase_add_test(tc, connection_close);
 	tcase_add_test(tc, client_gone_before_the_answer);
+	tcase_add_test(tc, half_close_still_answered);
+	tcase_add_test(tc, input_kept_within_bound);
+	tcase_add_test(tc, slow_reader_not_cut);
 	tcase_add_test(tc, no_idle_timeout_while_answering);
 	suite_add_tcase(s, tc);
 	return s;
