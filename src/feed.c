@@ -679,6 +679,7 @@ take_item(struct poll *p, const char *url, const char *title,
 	p->puts++;
 	fp->job.run = job_feed_put;
 	fp->job.done = done_feed_put;
+	fp->job.bytes = strlen(fp->sub.text);
 	fp->job.arg = fp;
 	md_store_write(srv->store, &fp->job);
 }

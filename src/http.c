@@ -684,6 +684,7 @@ post_submission(struct req *q)
 	q->job.run = job_submission_put;
 	q->job.done = done_submission_put;
 	q->job.rerunnable = 1;
+	q->job.bytes = strlen(q->sub.text);
 	q->job.arg = q;
 	md_store_write(q->srv->store, &q->job);
 }

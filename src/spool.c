@@ -409,6 +409,7 @@ take_file(struct spool *s, const char *name)
 	s->busy[s->nbusy++] = md_xstrdup(name);
 	p->job.run = job_spool_put;
 	p->job.done = done_spool_put;
+	p->job.bytes = strlen(p->sub.text);
 	p->job.arg = p;
 	md_store_write(srv->store, &p->job);
 }

@@ -42,6 +42,9 @@
 #include "store.h"
 
 #define MAX_GROUP 256
+/* A group's dirty pages wait in memory for its commit (the writer does
+ * not spill them: walbuf.c), so it is bounded by what it writes too. */
+#define MAX_GROUP_BYTES ((size_t)8 << 20)
 #define EARLY_GROUP 32
 
 const double md_store_lat_bounds[MD_STORE_NLAT] = {
@@ -359,10 +362,14 @@ lane_main(void *arg)
 		}
 		head = l->head;
 		if (l->writer) {
-			/* Take up to MAX_GROUP jobs for one transaction. */
-			for (j = head, n = 1; j->next != NULL && n < MAX_GROUP;
+			size_t bytes = head->bytes;
+
+			/* Take up to MAX_GROUP jobs, MAX_GROUP_BYTES, for one
+			 * transaction (a larger job goes alone). */
+			for (j = head, n = 1; j->next != NULL && n < MAX_GROUP &&
+			    bytes + j->next->bytes <= MAX_GROUP_BYTES;
 			    j = j->next, n++)
-				;
+				bytes += j->next->bytes;
 		} else {
 			j = head;
 		}

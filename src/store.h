@@ -264,6 +264,7 @@ struct md_job {
 	void *arg;
 	int rerunnable;		/* run() may run again after a rollback, out
 				 * and err cleared, with the same effect */
+	size_t bytes;		/* about what run() writes (0: little) */
 	int rc;			/* enum md_store_rc */
 	json_t *out;
 	struct md_error err;

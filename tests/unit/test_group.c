@@ -6,8 +6,8 @@
  * with savepoints from the start.  A job blocking the writer makes the
  * next jobs queue up into one group.  The writes of one turn of the event
  * loop reach the writer together at its end, or as soon as there are 32
- * of them while the writer is idle, and closing the store runs writes
- * whose turn never ended.
+ * of them while the writer is idle; a group is bounded by the bytes its
+ * jobs write; and closing the store runs writes whose turn never ended.
  */
 #include <check.h>
 #include <pthread.h>
@@ -308,6 +308,22 @@ START_TEST(turns)
 	ck_assert_uint_eq(commits_of(st), commits + 2);	/* and the rest */
 	ck_assert_int_eq(stored(path, "early-0"), 1);
 	ck_assert_int_eq(stored(path, "early-39"), 1);
+
+	/* Groups are bounded by what their jobs write (8 MiB): five jobs
+	 * of 3 MiB in one turn are three commits. */
+	commits = commits_of(st);
+	ndone = 0;
+	for (i = 0; i < 5; i++) {
+		snprintf(ids[i], sizeof ids[i], "big-%d", i);
+		tjob_init(&t[i], ids[i], 0, 1);
+		t[i].job.bytes = (size_t)3 << 20;
+		md_store_write(st, &t[i].job);
+	}
+	while (ndone < 5)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_uint_eq(commits_of(st), commits + 3);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(t[i].rc, MD_STORE_CREATED);
 
 	/* Closing the store runs the writes of a turn that never ended,
 	 * and their done() callbacks; a write from one of those fails at
