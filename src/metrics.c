@@ -150,6 +150,12 @@ md_metrics_render(struct md_server *srv, size_t *len)
 	    "stored).");
 	md_buf_printf(&b, "measured_store_commit_failures_total %llu\n",
 	    (unsigned long long)st.commit_failures);
+	head(&b, "measured_store_group_reruns_total", "counter",
+	    "Groups of writes rolled back and run again, a savepoint a "
+	    "job, because one of them was refused (a conflicting retry) "
+	    "or failed.");
+	md_buf_printf(&b, "measured_store_group_reruns_total %llu\n",
+	    (unsigned long long)st.reruns);
 	head(&b, "measured_store_pending", "gauge",
 	    "Store jobs queued or running.");
 	md_buf_printf(&b, "measured_store_pending %zu\n",

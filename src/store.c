@@ -267,7 +267,7 @@ run_group(struct lane *l, struct md_job *head)
 	struct md_job *j, **tail = &head;
 	size_t n = 0, k;
 	double t0 = md_mono(), dt;
-	int ok, plain, alone = 0;
+	int ok, plain, alone = 0, rerun = 0;
 
 	for (j = head; j != NULL; j = j->next) {
 		n++;
@@ -289,6 +289,7 @@ run_group(struct lane *l, struct md_job *head)
 			md_error_clear(&j->err);
 		}
 		ok = b->begin(l->conn, &err) == 0;
+		rerun = 1;
 	}
 	for (j = head; plain <= 0 && !alone && j != NULL; j = j->next) {
 		if (!ok) {
@@ -323,6 +324,7 @@ run_group(struct lane *l, struct md_job *head)
 	dt = md_mono() - t0;
 
 	pthread_mutex_lock(&s->done_mu);
+	s->st.reruns += (uint64_t)rerun;
 	if (ok) {
 		s->st.commits++;
 		s->st.committed_jobs += n;

@@ -276,6 +276,7 @@ struct md_store;
 struct md_store_stats {
 	uint64_t commits, commit_failures;
 	uint64_t committed_jobs;
+	uint64_t reruns;		/* groups run again with savepoints */
 	uint64_t batch_hist[8];		/* 1, 2-3, 4-7, ... 128+ */
 	double commit_seconds;		/* total */
 	uint64_t commit_hist[12];	/* by MD_STORE_LAT_BOUNDS */

@@ -148,6 +148,8 @@ START_TEST(health)
 	ck_assert_ptr_nonnull(strstr(r->body, "measured_build_info{"));
 	ck_assert_ptr_nonnull(strstr(r->body,
 	    "# TYPE measured_store_commit_batch_size histogram"));
+	ck_assert_ptr_nonnull(strstr(r->body,
+	    "# TYPE measured_store_group_reruns_total counter"));
 	resp_free(r);
 	ck_assert(h_metric(&D, "measured_http_requests_total"
 	    "{route=\"/healthz\",code=\"200\"}") >= 1);

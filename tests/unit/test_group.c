@@ -185,12 +185,16 @@ START_TEST(groups)
 	ck_assert_int_eq(stored(path, "a"), 1);
 	ck_assert_int_eq(stored(path, "c"), 1);
 
+	ck_assert_uint_eq(stats.reruns, 0);
+
 	/* One refused after writing: the group again, each job in its
 	 * savepoint; the others stay, the refused one leaves nothing. */
 	tjob_init(&t[0], "d", 0, 1);
 	tjob_init(&t[1], "e", 1, 1);
 	tjob_init(&t[2], "f", 0, 1);
 	one_group(st, t, 3);
+	md_store_stats(st, &stats);
+	ck_assert_uint_eq(stats.reruns, 1);	/* counted for /metrics */
 	ck_assert_int_eq(t[0].runs, 2);
 	ck_assert_int_eq(t[1].runs, 2);
 	ck_assert_int_eq(t[2].runs, 1);		/* the first pass stopped */
@@ -205,6 +209,8 @@ START_TEST(groups)
 	 * group goes on. */
 	tjob_init(&t[0], "alone", 1, 1);
 	one_group(st, t, 1);
+	md_store_stats(st, &stats);
+	ck_assert_uint_eq(stats.reruns, 1);	/* not run again */
 	ck_assert_int_eq(t[0].runs, 1);
 	ck_assert_int_eq(t[0].rc, MD_STORE_CONFLICT);
 	ck_assert_int_eq(stored(path, "alone"), 0);
