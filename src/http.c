@@ -1329,6 +1329,9 @@ dispatch(struct evhttp_request *r, void *arg)
 	q->srv = srv;
 	q->r = r;
 	q->t0 = md_mono();
+	/* What the client may send meanwhile: the largest request evhttp
+	 * reads whole (a body, its headers, some slack for the request
+	 * line), so that a pipelined one is never held back for good. */
 	md_reply_watch(r, srv->rt->conf.max_body + srv->rt->conf.max_headers +
 	    4096);
 	q->xml = wants_xml(r);

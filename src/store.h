@@ -288,9 +288,13 @@ extern const double md_store_lat_bounds[MD_STORE_NLAT];
  * starts its threads; done() callbacks are delivered on base. */
 struct md_store *md_store_open(const char *spec, struct event_base *base,
     struct md_error *err);
-/* Queues a job, from base's thread; write jobs are grouped into one
- * transaction, and a turn's writes reach the writer when base has run
- * the turn's other callbacks (or all at once once there are enough). */
+/*
+ * Queue a job, from base's thread.  Write jobs are grouped into one
+ * transaction (up to 256 jobs, about 8 MiB by md_job.bytes); a turn's
+ * writes reach the writer when base has run the turn's other callbacks,
+ * or sooner once 32 wait for an idle writer.  Once md_store_close has
+ * begun, a write's done() runs at once with MD_STORE_ERROR.
+ */
 void md_store_write(struct md_store *s, struct md_job *j);
 void md_store_read(struct md_store *s, struct md_job *j);
 /* Jobs queued or running whose done() has not run yet. */
